@@ -1,0 +1,37 @@
+# The course's commands. `make lab` and `make test` are the two in the README.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# cpu (default) or gpu: which TensorFlow wheel the venv gets.
+TF ?= cpu
+STAMP := $(VENV)/.installed-$(TF)
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export TF_ENABLE_ONEDNN_OPTS ?= 0
+
+.PHONY: venv lab test lint course clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "mmcourse needs Python >= 3.10, found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[$(TF),dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Execute every notebook headless (full mode unless MMCOURSE_FAST=1) into build/, plus HTML.
+course: $(STAMP)
+	$(BIN)/python -m mmcourse.cli course --out build
+
+clean:
+	rm -rf build .pytest_cache
