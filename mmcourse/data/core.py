@@ -39,6 +39,7 @@ class DatasetError(ValueError):
     def __init__(self, message: str, *, path: str | Path | None = None, row: int | None = None):
         self.path = None if path is None else str(path)
         self.row = row
+        self.reason = message
         where = ""
         if self.path is not None:
             where = f"{self.path}"
@@ -98,9 +99,13 @@ class MultimodalDataset:
 
     def subset(self, split: str | Sequence[str]) -> MultimodalDataset:
         """The same dataset restricted to one split or several."""
-        wanted = _check_split(split)
+        wanted = check_split(split)
         frame = self.frame[self.frame["split"].isin(wanted)].reset_index(drop=True)
         return dataclasses.replace(self, frame=frame)
+
+    def head(self, num_posts: int) -> MultimodalDataset:
+        """The same dataset restricted to its first `num_posts` posts."""
+        return dataclasses.replace(self, frame=self.frame.head(num_posts).reset_index(drop=True))
 
     def labels(self, column: str = "label") -> np.ndarray:
         """Integer class codes (index into `class_names`) of one label column."""
@@ -179,7 +184,7 @@ class MultimodalDataset:
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def _check_split(split: str | Sequence[str]) -> list[str]:
+def check_split(split: str | Sequence[str]) -> list[str]:
     allowed = (*SPLITS, "all")
     wanted = [split] if isinstance(split, str) else list(split)
     for name in wanted:

@@ -15,7 +15,7 @@ from mmcourse.data.core import (
     FRAME_COLUMNS,
     DatasetError,
     MultimodalDataset,
-    _check_split,
+    check_split,
 )
 
 NAME = "moodposts"
@@ -84,7 +84,7 @@ def load_moodposts(
     Raises:
         DatasetError: a missing folder or file, a checksum mismatch, or a malformed manifest.
     """
-    wanted = _check_split(split)
+    wanted = check_split(split)
     root = Path(data_home or default_data_home()) / NAME
     if verify:
         report = verify_moodposts(data_home=root.parent)

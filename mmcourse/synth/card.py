@@ -61,7 +61,11 @@ def render_card(metadata: dict) -> str:
         [view, *[_pct(ceilings[view][k]) for k in keys]] for view in ("text", "image", "both")
     ]
     label_rows = [
-        [split, *[str(counts.get(c, 0)) for c in metadata["class_names"]], str(sum(counts.values()))]
+        [
+            split,
+            *[str(counts.get(c, 0)) for c in metadata["class_names"]],
+            str(sum(counts.values())),
+        ]
         for split, counts in metadata["labels_by_split"].items()
     ]
     totals = [str(metadata["labels"].get(c, 0)) for c in metadata["class_names"]]

@@ -68,8 +68,17 @@ def build_cases(phenomenon_rates: dict[str, float] | None = None) -> list[Case]:
     def add(phenomenon, p, label, text_label, image_label, text_view, image_view, **kw):
         both_view = kw.pop("both_view", (text_view, image_view))
         cases.append(
-            Case(phenomenon, p, label, text_label, image_label, text_view, image_view,
-                 both_view, **kw)  # fmt: skip
+            Case(
+                phenomenon,
+                p,
+                label,
+                text_label,
+                image_label,
+                text_view,
+                image_view,
+                both_view,
+                **kw,
+            )  # fmt: skip
         )
 
     # Aligned: both modalities say what the post says (neutral posts included).
@@ -156,3 +165,30 @@ def label_distribution(cases: list[Case]) -> dict[str, float]:
     for case in cases:
         shares[case.label] += case.probability
     return {k: round(v, 4) for k, v in shares.items()}
+
+
+def views_from_frame(frame) -> list[tuple[Hashable, Hashable, Hashable]]:
+    """What each modality shows of every post of a MoodPosts manifest: (text, image, both).
+
+    Uses the scene columns (`characters`, `named_character`), which a model never sees: this
+    is the oracle behind the ceilings, for checking them on data.
+    """
+    views = []
+    for row in frame.itertuples():
+        if row.phenomenon == "grounded":
+            expressions = dict(item.split(":") for item in row.characters.split(";"))
+            pair = tuple(sorted(expressions.values()))
+            named = expressions[row.named_character]
+            views.append((("grounded",), ("mixed", pair), ("grounded", named)))
+            continue
+        kind = "negated" if row.phenomenon == "negation" else "plain"
+        text_view, image_view = (kind, row.text_label), ("uniform", row.image_label)
+        views.append((text_view, image_view, (text_view, image_view)))
+    return views
+
+
+def oracle_predictions(frame, view: str, *, noise: float, cases: list[Case] | None = None):
+    """The Bayes-optimal prediction of every post from one view (a list of class names)."""
+    rule = bayes_rule(cases or build_cases(), view, noise)
+    position = VIEWS.index(view)
+    return [rule[v[position]] for v in views_from_frame(frame)]

@@ -42,7 +42,9 @@ class MoodPostsConfig:
 
     def __post_init__(self):
         if self.num_posts < 30:
-            raise ValueError(f"num_posts must be at least 30. Received: num_posts={self.num_posts}")
+            raise ValueError(
+                f"num_posts must be at least 30. Received: num_posts={self.num_posts}"
+            )
         if not 0 <= self.label_noise < 0.5:
             raise ValueError(
                 f"label_noise must be in [0, 0.5). Received: label_noise={self.label_noise}"
@@ -174,7 +176,10 @@ def build_metadata(frame: pd.DataFrame, config: MoodPostsConfig) -> dict:
     """Counts, rates and ceilings of a release, as stored in `metadata.json`."""
     cases = config.cases()
     ceilings = design.bayes_ceilings(cases, noise=config.label_noise)
-    count = lambda column: {k: int(v) for k, v in frame[column].value_counts().sort_index().items()}  # noqa: E731
+
+    def count(column: str) -> dict[str, int]:
+        return {k: int(v) for k, v in frame[column].value_counts().sort_index().items()}
+
     by_split = {
         split: {k: int(v) for k, v in part["label"].value_counts().sort_index().items()}
         for split, part in sorted(frame.groupby("split"), key=lambda kv: SPLITS.index(kv[0]))

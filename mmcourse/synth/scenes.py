@@ -138,9 +138,9 @@ def _draw_background(canvas, scene, rng, horizon, unit):
         for _ in range(1 + int(rng.integers(3))):
             peak_x = rng.random() * size
             half, height = (10 + 12 * rng.random()) * unit, (8 + 14 * rng.random()) * unit
-            canvas.paint(canvas.triangle((peak_x - half, horizon + 1), (peak_x + half, horizon + 1),
-                                         (peak_x, horizon - height)),
-                         _jitter(rng, (120, 115, 140)))  # fmt: skip
+            base = ((peak_x - half, horizon + 1), (peak_x + half, horizon + 1))
+            mountain = canvas.triangle(*base, (peak_x, horizon - height))
+            canvas.paint(mountain, _jitter(rng, (120, 115, 140)))
             canvas.paint(canvas.triangle((peak_x - half * 0.3, horizon - height * 0.7),
                                          (peak_x + half * 0.3, horizon - height * 0.7),
                                          (peak_x, horizon - height)), (240, 240, 245))  # fmt: skip

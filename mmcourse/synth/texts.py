@@ -126,8 +126,6 @@ def make_text(
         template = _pick(rng, GROUNDED_TEMPLATES)
         fields["colour"] = named_colour
     else:
-        raise ValueError(
-            f"kind must be 'plain', 'negated' or 'grounded'. Received: kind={kind!r}"
-        )
+        raise ValueError(f"kind must be 'plain', 'negated' or 'grounded'. Received: kind={kind!r}")
     text = template.format(**fields)
     return " ".join(text.split())

@@ -1,0 +1,185 @@
+"""Execute every lesson notebook headless and publish it as HTML.
+
+`mmcourse course --out build [--fast]` (and `make course`) call
+`build_course()`, which runs each `notebooks/*.ipynb` in a fresh kernel,
+exactly as a student would with "Restart kernel and run all cells", and
+writes the executed notebook, an HTML copy and an `index.html`.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from mmcourse.runtime import FAST_ENV, is_fast_mode
+
+
+class CourseBuildError(RuntimeError):
+    """A lesson notebook failed to execute.
+
+    Attributes:
+        notebook: Path of the source notebook.
+        cell_index: 0-based index of the failing cell in `notebook.cells`
+            (`None` when the kernel failed before any cell ran).
+        partial_path: Where the notebook executed so far was written.
+    """
+
+    def __init__(self, message, *, notebook, cell_index, partial_path):
+        super().__init__(message)
+        self.notebook = notebook
+        self.cell_index = cell_index
+        self.partial_path = partial_path
+
+
+def _kernel_env(fast):
+    env = dict(os.environ)
+    if fast is None:
+        is_fast_mode()  # Fail now, not inside every notebook, on a bad value.
+    else:
+        env[FAST_ENV] = "1" if fast else "0"
+    return env
+
+
+def _title(notebook, default):
+    """The first Markdown heading of a notebook, or `default`."""
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip() or default
+    return default
+
+
+def _write(notebook, *, name, out_dir, exporter):
+    import nbformat
+
+    ipynb_path = out_dir / f"{name}.ipynb"
+    html_path = out_dir / f"{name}.html"
+    nbformat.write(notebook, ipynb_path)
+    body, _ = exporter.from_notebook_node(notebook)
+    html_path.write_text(body, encoding="utf-8")
+    return [ipynb_path, html_path]
+
+
+def _failure_message(source, notebook, cell_index, error, partial_path):
+    if cell_index is None:
+        where = "before running any cell"
+    else:
+        first_line = (notebook.cells[cell_index].source.strip().splitlines() or [""])[0]
+        where = (
+            f"in cell {cell_index + 1} of {len(notebook.cells)} "
+            f"(1-based, counting Markdown cells), which starts with: {first_line[:80]!r}"
+        )
+    if hasattr(error, "ename"):
+        reason = f"{error.ename}: {error.evalue}"
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return (
+        f"Notebook {source} failed {where}.\n{reason}\n"
+        f"What ran so far, with the traceback, is in {partial_path} "
+        f"(and {partial_path.with_suffix('.html').name})."
+    )
+
+
+def _write_index(lessons, out_dir):
+    items = "\n".join(
+        f'    <li><a href="{html.escape(name)}.html">{html.escape(title)}</a> '
+        f'(<a href="{html.escape(name)}.ipynb">notebook</a>)</li>'
+        for name, title in lessons
+    )
+    page = (
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        '  <meta charset="utf-8">\n  <title>mmcourse lessons</title>\n'
+        "</head>\n<body>\n  <h1>mmcourse lessons</h1>\n"
+        f"  <ol>\n{items}\n  </ol>\n</body>\n</html>\n"
+    )
+    index_path = out_dir / "index.html"
+    index_path.write_text(page, encoding="utf-8")
+    return index_path
+
+
+def build_course(
+    *,
+    notebooks_dir="notebooks",
+    out_dir="build",
+    fast=None,
+    timeout=1800,
+    kernel_name="python3",
+):
+    """Execute every `notebooks_dir/*.ipynb` (sorted) and write them to `out_dir`.
+
+    Each notebook runs in a fresh kernel whose working directory is
+    `notebooks_dir`. For each notebook, `out_dir/<name>.ipynb` (executed,
+    with outputs) and `out_dir/<name>.html` are written; `out_dir/index.html`
+    links all of them.
+
+    Args:
+        notebooks_dir: Folder holding the lesson notebooks.
+        out_dir: Output folder, created if needed.
+        fast: `True` runs the kernels with `MMCOURSE_FAST=1`, `False` with
+            `MMCOURSE_FAST=0`; `None` keeps the current environment's value.
+        timeout: Seconds allowed per cell (`None` for no limit).
+        kernel_name: Jupyter kernel to run the notebooks with.
+
+    Returns:
+        The written paths: for each notebook its `.ipynb` then its `.html`,
+        then `index.html`.
+
+    Raises:
+        CourseBuildError: when a notebook fails, naming the notebook and
+            the cell, after writing what it executed so far.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    notebooks_dir = Path(notebooks_dir)
+    out_dir = Path(out_dir)
+    if not notebooks_dir.is_dir():
+        raise ValueError(
+            f"`notebooks_dir` must be an existing folder. Received: notebooks_dir={notebooks_dir}"
+        )
+    sources = sorted(notebooks_dir.glob("*.ipynb"))
+    if not sources:
+        raise ValueError(
+            f"`notebooks_dir` holds no .ipynb files. Received: notebooks_dir={notebooks_dir}"
+        )
+    if timeout is not None and (isinstance(timeout, bool) or timeout <= 0):
+        raise ValueError(f"`timeout` must be positive or None. Received: timeout={timeout}")
+    env = _kernel_env(fast)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+
+    paths, lessons = [], []
+    for source in sources:
+        name = source.stem
+        notebook = nbformat.read(source, as_version=4)
+        current = {"cell_index": None}
+
+        def on_cell_execute(cell, cell_index, current=current):
+            current["cell_index"] = cell_index
+
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name=kernel_name,
+            resources={"metadata": {"path": str(notebooks_dir.resolve())}},
+            on_cell_execute=on_cell_execute,
+        )
+        try:
+            client.execute(env=env)
+        except Exception as error:
+            written = _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
+            message = _failure_message(source, notebook, current["cell_index"], error, written[0])
+            raise CourseBuildError(
+                message,
+                notebook=source,
+                cell_index=current["cell_index"],
+                partial_path=written[0],
+            ) from error
+        paths += _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
+        lessons.append((name, _title(notebook, default=name)))
+    paths.append(_write_index(lessons, out_dir))
+    return paths

@@ -1,0 +1,129 @@
+import json
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from mmcourse.course import CourseBuildError, build_course
+from mmcourse.runtime import FAST_ENV
+
+PROBE = "import os\nprint(os.getcwd())\nprint(os.environ.get('MMCOURSE_FAST', 'unset'))"
+
+
+def write_notebook(path, *cells):
+    notebook = new_notebook(cells=list(cells))
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbformat.write(notebook, path)
+    return path
+
+
+def stdout_of(cell):
+    return "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+
+
+@pytest.fixture
+def notebooks(tmp_path):
+    folder = tmp_path / "lessons"
+    folder.mkdir()
+    (folder / "data.txt").write_text("read relative to the notebook\n")
+    return folder
+
+
+def test_build_course_executes_notebooks_in_order_into_ipynb_html_and_index(
+    tmp_path, notebooks, monkeypatch
+):
+    monkeypatch.delenv(FAST_ENV, raising=False)
+    write_notebook(
+        notebooks / "02_second.ipynb",
+        new_markdown_cell("# Lesson two\n\nText."),
+        new_code_cell(PROBE),
+    )
+    write_notebook(
+        notebooks / "01_first.ipynb",
+        new_code_cell("text = open('data.txt').read().strip()"),
+        new_code_cell("print(text.upper())\n6 * 7"),
+    )
+    out = tmp_path / "build" / "site"
+    paths = build_course(notebooks_dir=notebooks, out_dir=out, fast=True, timeout=60)
+
+    assert [path.name for path in paths] == [
+        "01_first.ipynb", "01_first.html", "02_second.ipynb", "02_second.html", "index.html",
+    ]  # fmt: skip
+    assert all(path.parent == out and path.is_file() for path in paths)
+    first = nbformat.read(out / "01_first.ipynb", as_version=4)
+    assert stdout_of(first.cells[1]) == "READ RELATIVE TO THE NOTEBOOK\n"
+    assert first.cells[1].outputs[-1]["data"]["text/plain"] == "42"
+    second = nbformat.read(out / "02_second.ipynb", as_version=4)
+    cwd, fast = stdout_of(second.cells[1]).splitlines()
+    assert cwd == str(notebooks.resolve())
+    assert fast == "1"
+    html = (out / "01_first.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert "READ RELATIVE TO THE NOTEBOOK" in html
+    index = (out / "index.html").read_text()
+    assert index.index('href="01_first.html"') < index.index('href="02_second.html"')
+    assert ">Lesson two</a>" in index and ">01_first</a>" in index
+    # The sources are left untouched.
+    source = json.loads((notebooks / "01_first.ipynb").read_text())
+    assert all(not cell.get("outputs") for cell in source["cells"])
+
+
+@pytest.mark.parametrize(
+    ("fast", "environment", "expected"),
+    [(False, "1", "0"), (None, "yes", "yes"), (None, None, "unset")],
+)
+def test_build_course_passes_fast_mode_to_the_kernel(
+    tmp_path, notebooks, monkeypatch, fast, environment, expected
+):
+    if environment is None:
+        monkeypatch.delenv(FAST_ENV, raising=False)
+    else:
+        monkeypatch.setenv(FAST_ENV, environment)
+    write_notebook(notebooks / "lesson.ipynb", new_code_cell(PROBE))
+    build_course(notebooks_dir=notebooks, out_dir=tmp_path / "out", fast=fast, timeout=60)
+    executed = nbformat.read(tmp_path / "out" / "lesson.ipynb", as_version=4)
+    assert stdout_of(executed.cells[0]).splitlines()[1] == expected
+
+
+def test_build_course_names_the_failing_notebook_and_cell(tmp_path, notebooks):
+    write_notebook(notebooks / "01_ok.ipynb", new_code_cell("print('fine')"))
+    write_notebook(
+        notebooks / "02_broken.ipynb",
+        new_markdown_cell("# Broken"),
+        new_code_cell("print('before the error')"),
+        new_code_cell("x = 1\nraise KeyError('no such column')"),
+        new_code_cell("print('never runs')"),
+    )
+    out = tmp_path / "out"
+    with pytest.raises(CourseBuildError) as info:
+        build_course(notebooks_dir=notebooks, out_dir=out, timeout=60)
+
+    error = info.value
+    message = str(error)
+    assert "02_broken.ipynb" in message
+    assert "cell 3 of 4" in message
+    assert "x = 1" in message
+    assert "KeyError" in message and "no such column" in message
+    assert error.cell_index == 2
+    assert error.partial_path == out / "02_broken.ipynb"
+    partial = nbformat.read(out / "02_broken.ipynb", as_version=4)
+    assert stdout_of(partial.cells[1]) == "before the error\n"
+    assert partial.cells[2].outputs[-1].output_type == "error"
+    assert partial.cells[3].outputs == []
+    assert (out / "02_broken.html").is_file()
+    assert (out / "01_ok.ipynb").is_file()
+    assert not (out / "index.html").exists()
+
+
+def test_build_course_rejects_bad_arguments(tmp_path, notebooks, monkeypatch):
+    with pytest.raises(ValueError, match="Received: notebooks_dir="):
+        build_course(notebooks_dir=tmp_path / "missing", out_dir=tmp_path / "out")
+    with pytest.raises(ValueError, match="holds no .ipynb files"):
+        build_course(notebooks_dir=notebooks, out_dir=tmp_path / "out")
+    write_notebook(notebooks / "lesson.ipynb", new_code_cell("1"))
+    with pytest.raises(ValueError, match="Received: timeout=0"):
+        build_course(notebooks_dir=notebooks, out_dir=tmp_path / "out", timeout=0)
+    monkeypatch.setenv(FAST_ENV, "maybe")
+    with pytest.raises(ValueError, match="MMCOURSE_FAST='maybe'"):
+        build_course(notebooks_dir=notebooks, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()

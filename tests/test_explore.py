@@ -1,0 +1,70 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from mmcourse import explore  # noqa: E402
+from mmcourse.data import load_moodposts  # noqa: E402
+from mmcourse.synth.generate import MoodPostsConfig, write_moodposts  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    home = tmp_path_factory.mktemp("data")
+    write_moodposts(home / "moodposts", MoodPostsConfig(num_posts=80, seed=4))
+    return load_moodposts(data_home=home)
+
+
+def test_label_table_counts_every_post_once(dataset):
+    table = explore.label_table(dataset)
+    assert list(table.index) == ["train", "val", "test", "all"]
+    assert list(table.columns) == ["negative", "neutral", "positive", "all"]
+    assert table.loc["all", "all"] == 80
+    assert table.drop(index="all")["all"].sum() == 80
+
+
+def test_agreement_table_matches_a_direct_count(dataset):
+    table = explore.agreement_table(dataset)
+    frame = dataset.frame
+    expected = int((frame.text_label == frame.image_label).sum())
+    assert table.loc["text_label == image_label", "posts"] == expected
+    assert 0 <= table["share"].min() <= table["share"].max() <= 1
+
+
+def test_phenomenon_table_rows_sum_to_their_posts(dataset):
+    table = explore.phenomenon_table(dataset)
+    assert table["posts"].sum() == 80
+    assert (table[["negative", "neutral", "positive"]].sum(axis=1) == table["posts"]).all()
+
+
+def test_ceiling_table_and_missing_ceilings(dataset):
+    table = explore.ceiling_table(dataset)
+    assert list(table.index) == ["text", "image", "both"]
+    assert table.loc["both", "overall"] > table.loc["text", "overall"]
+    dataset_without = dataset.head(5)
+    dataset_without.ceilings = {}
+    with pytest.raises(ValueError, match="no known ceilings"):
+        explore.ceiling_table(dataset_without)
+
+
+def test_plot_posts_draws_one_panel_per_post(dataset):
+    figure = explore.plot_posts(dataset.frame, num_posts=6, columns=3)
+    drawn = [axis for axis in figure.axes if axis.images]
+    assert len(drawn) == 6
+    assert "post:" in drawn[0].get_title(loc="left")
+    with pytest.raises(ValueError, match="num_posts"):
+        explore.plot_posts(dataset.frame, num_posts=0)
+
+
+def test_post_browser_filters_and_pages(dataset):
+    browser = explore.post_browser(dataset, num_posts=4)
+    controls, status, _ = browser.children
+    label, phenomenon, split, page = controls.children
+    total = len(dataset.frame)
+    assert status.value.startswith(f"{total} posts match")
+    label.value = "neutral"
+    expected = int((dataset.frame.label == "neutral").sum())
+    assert status.value.startswith(f"{expected} posts match")
+    page.value = 999  # clamped to the last page
+    assert status.value.endswith(f"page {page.value + 1} of {max(1, -(-expected // 4))}")
