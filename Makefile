@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 # cpu (default) or gpu: which TensorFlow wheel the venv gets.
 TF ?= cpu
 STAMP := $(VENV)/.installed-$(TF)
+# Jupyter refuses to run as root (containers, CI boxes) unless told.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
@@ -21,7 +23,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=. notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab $(LAB_ROOT) --notebook-dir=. notebooks/00_start_here.ipynb
 
 test: $(STAMP)
 	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider

@@ -1,0 +1,67 @@
+"""Every lesson notebook follows the course's shape, and lesson 01 agrees with the dataset card."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+CARD_METADATA = Path(__file__).resolve().parents[1] / "datasets" / "moodposts" / "metadata.json"
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _text_outputs(cell):
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            yield "".join(output["text"])
+        elif "text/plain" in output.get("data", {}):
+            yield "".join(output["data"]["text/plain"])
+
+
+def test_there_are_lessons():
+    assert [p.name[:2] for p in NOTEBOOKS][:2] == ["00", "01"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_has_title_objectives_time_and_one_seed_cell(path):
+    cells = _cells(path)
+    first = "".join(cells[0]["source"])
+    assert first.startswith("# "), "the first cell is the lesson's title"
+    assert "Objectives" in first and "Estimated time" in first
+    sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert sum("seed_everything(" in s for s in sources) == 1
+    assert "what we learned" in "".join(cells[-1]["source"]).lower()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_stores_no_stderr_and_no_errors(path):
+    for cell in _cells(path):
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", "a stored error output"
+            assert output.get("name") != "stderr", "a stored stderr output (nbval compares it)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_tensorflow_is_never_imported_in_a_checked_cell(path):
+    for cell in _cells(path):
+        source = "".join(cell["source"])
+        if "NBVAL_CHECK_OUTPUT" in source:
+            assert not re.search(r"import tensorflow|to_tf_dataset", source), source[:80]
+
+
+def test_lesson_01_prints_the_numbers_of_the_dataset_card():
+    metadata = json.loads(CARD_METADATA.read_text())
+    printed = "\n".join(
+        text for cell in _cells(NOTEBOOKS[1]) for text in _text_outputs(cell)
+    )
+    for label, count in metadata["labels"].items():
+        assert re.search(rf"{count}\b", printed), f"{label} count {count} not printed"
+    for view in ("text", "image", "both"):
+        ceiling = f"{100 * metadata['ceilings'][view]['overall']:.1f}"
+        assert ceiling in printed, f"{view} ceiling {ceiling} not printed"
+    for name, count in metadata["phenomena"].items():
+        assert re.search(rf"{name}\s+{count}\b", printed), f"{name}: {count} not printed"
