@@ -1,4 +1,4 @@
-"""Fixtures shared by the data tests."""
+"""Fixtures shared by the tests."""
 
 import contextlib
 from pathlib import Path
@@ -48,3 +48,27 @@ def raises_dataset_error():
             assert fragment in message, message
 
     return check
+
+
+@pytest.fixture
+def run_with_backend(tmp_path):
+    """`run_with_backend("jax", code)` runs `code` in a fresh Python with that Keras backend.
+
+    The backend is fixed when Keras is first imported, so a second backend needs a second
+    process. Returns the process's stdout; a failure shows its stderr.
+    """
+    import os
+    import subprocess
+    import sys
+
+    def run(backend, code, *, timeout=300):
+        script = tmp_path / f"run_{backend}.py"
+        script.write_text(code)
+        env = os.environ | {"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        result = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=timeout
+        )
+        assert result.returncode == 0, f"{backend} run failed:\n{result.stderr[-3000:]}"
+        return result.stdout
+
+    return run

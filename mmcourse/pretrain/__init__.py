@@ -1,0 +1,1 @@
+"""Scripts that make the course's pretrained artefacts (word vectors, image encoder)."""
