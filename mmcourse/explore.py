@@ -62,7 +62,9 @@ def plot_posts(frame: pd.DataFrame, *, num_posts: int = 8, columns: int = 4, see
         raise ValueError(f"num_posts and columns must be >= 1. Received: {num_posts}, {columns}")
     shown = frame.sample(min(num_posts, len(frame)), random_state=seed) if len(frame) else frame
     rows = max(1, int(np.ceil(len(shown) / columns)))
-    figure, axes = plt.subplots(rows, columns, figsize=(3.1 * columns, 3.6 * rows), squeeze=False)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(3.1 * columns, 4.0 * rows), squeeze=False, layout="constrained"
+    )
     for axis in axes.flat:
         axis.axis("off")
     for axis, (_, post) in zip(axes.flat, shown.iterrows()):
@@ -77,7 +79,6 @@ def plot_posts(frame: pd.DataFrame, *, num_posts: int = 8, columns: int = 4, see
                        color=LABEL_COLOURS.get(post["label"], "black"))  # fmt: skip
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
     return figure
 
 

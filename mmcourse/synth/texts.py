@@ -25,7 +25,7 @@ PLACE_PHRASES = {
     "mountains": "in the mountains",
 }
 OBJECT_NOUNS = ("dog", "car", "tree", "balloon", "cake", "bicycle")
-TIMES = ("today", "this morning", "this afternoon", "on saturday", "yesterday", "again")
+TIMES = ("today", "this morning", "this afternoon", "on saturday", "yesterday", "last week")
 OPENERS = ("", "", "", "ok so ", "well ", "omg ", "just ")
 HASHTAGS = ("", "", "", " #weekend", " #nofilter", " #latergram", " #daysout")
 
