@@ -1,4 +1,5 @@
-"""The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`."""
+"""The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`, `grade`,
+`release`."""
 
 from __future__ import annotations
 
@@ -127,6 +128,36 @@ def data_generate(args, out=None) -> int:
     return 0
 
 
+def grade(args, out=None) -> int:
+    from mmcourse.autograde import format_table, grade_submissions, write_csv
+
+    out = out or sys.stdout
+    try:
+        report = grade_submissions(args.paths, exercise=args.exercise, course_dir=args.course_dir,
+                                   timeout=args.timeout, feedback_dir=args.feedback)  # fmt: skip
+    except ValueError as error:  # bad paths or names: say so, no traceback
+        print(f"mmcourse grade: {error}", file=sys.stderr)
+        return 2
+    print(format_table(report), file=out)
+    if args.csv is not None:
+        print(f"wrote {write_csv(report, args.csv)}", file=out)
+    if args.feedback is not None:
+        print(f"wrote feedback to {args.feedback}", file=out)
+    return 1 if any(r.error for r in report.results) else 0
+
+
+def release(args, out=None) -> int:
+    from mmcourse.exercises import release_exercises
+
+    out = out or sys.stdout
+    started = time.perf_counter()
+    paths = release_exercises(course_dir=args.course_dir, out_dir=args.out)
+    for path in paths:
+        print(f"wrote {path}", file=out)
+    print(f"released {len(paths)} notebooks in {time.perf_counter() - started:.1f} s", file=out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmcourse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +176,22 @@ def build_parser() -> argparse.ArgumentParser:
     course = commands.add_parser("course", help="execute every notebook into HTML")
     course.add_argument("--out", type=Path, default=Path("build"))
     course.add_argument("--fast", action="store_true", help="fast mode (MMCOURSE_FAST=1)")
+    grade = commands.add_parser("grade", help="autograde submitted exercise notebooks (nbgrader)")
+    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="submitted notebooks, or folders holding them")  # fmt: skip
+    grade.add_argument("--csv", type=Path, default=None, help="write the grades to this CSV")
+    grade.add_argument("--exercise", default=None,
+                       help="e.g. ex01_multimodal_data (default: from each path)")  # fmt: skip
+    grade.add_argument("--feedback", type=Path, default=None,
+                       help="write each learner's HTML feedback into this folder")  # fmt: skip
+    grade.add_argument("--timeout", type=int, default=None,
+                       help="seconds a cell may run (default: nbgrader_config.py's)")  # fmt: skip
+    release = commands.add_parser("release", help="regenerate exercises/release/ from source/")
+    release.add_argument("--out", type=Path, default=None,
+                         help="where to write (default: exercises/release)")  # fmt: skip
+    for command in (grade, release):
+        command.add_argument("--course-dir", type=Path, default=None,
+                             help="the nbgrader course folder (default: exercises/)")  # fmt: skip
     return parser
 
 
@@ -162,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         paths = build_course(out_dir=args.out, fast=True if args.fast else None)
         print(f"wrote {len(paths)} files to {args.out}")
         return 0
+    if args.command == "grade":
+        return grade(args)
+    if args.command == "release":
+        return release(args)
     raise AssertionError("unreachable")  # argparse rejects unknown commands
 
 
