@@ -64,6 +64,7 @@ def train(
         validation_data=validation_data,
         epochs=epochs,
         callbacks=callbacks,
+        shuffle=y is not None,  # a tf.data.Dataset shuffles itself (Keras warns otherwise)
         verbose=verbose,
     )
     history.seconds = time.perf_counter() - started

@@ -55,9 +55,7 @@ def test_tensorflow_is_never_imported_in_a_checked_cell(path):
 
 def test_lesson_01_prints_the_numbers_of_the_dataset_card():
     metadata = json.loads(CARD_METADATA.read_text())
-    printed = "\n".join(
-        text for cell in _cells(NOTEBOOKS[1]) for text in _text_outputs(cell)
-    )
+    printed = "\n".join(text for cell in _cells(NOTEBOOKS[1]) for text in _text_outputs(cell))
     for label, count in metadata["labels"].items():
         assert re.search(rf"{count}\b", printed), f"{label} count {count} not printed"
     for view in ("text", "image", "both"):
