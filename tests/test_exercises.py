@@ -334,9 +334,15 @@ def test_student_ids_come_from_file_or_folder_names(tmp_path):
     for relative in paths:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(release, tmp_path / relative)
-    found = find_submissions([tmp_path])
+    # With several exercises, a bare `alice.ipynb` names none of them: --exercise says which.
+    with pytest.raises(ValueError, match="cannot tell which exercise"):
+        find_submissions([tmp_path])
+    found = find_submissions([tmp_path], exercise="ex01_multimodal_data")
     assert sorted(s.student for s in found) == ["Eve-Smith", "alice", "bob", "carol", "dave"]
     assert {(s.exercise, s.notebook) for s in found} == {("ex01_multimodal_data",) * 2}
+    named = [p for p in paths if "ex01" in p]
+    found = find_submissions([tmp_path / p for p in named])
+    assert sorted(s.student for s in found) == ["bob", "carol", "dave"]
 
 
 def test_bad_submissions_are_rejected_with_clear_errors(tmp_path):
@@ -345,7 +351,7 @@ def test_bad_submissions_are_rejected_with_clear_errors(tmp_path):
     (tmp_path / "again").mkdir()
     nbformat.write(release, tmp_path / "again" / "alice.ipynb")
     with pytest.raises(ValueError, match="two submissions of student 'alice'"):
-        find_submissions([tmp_path])
+        find_submissions([tmp_path], exercise="ex01_multimodal_data")
     with pytest.raises(ValueError, match="exercise must be one of"):
         find_submissions([tmp_path / "alice.ipynb"], exercise="ex99_nothing")
     with pytest.raises(ValueError, match="expected a notebook or a folder"):
