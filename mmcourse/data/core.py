@@ -7,6 +7,7 @@ typed object, so a lesson written against one runs unchanged on the others.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,15 @@ def check_split(split: str | Sequence[str]) -> list[str]:
         if name not in allowed:
             raise ValueError(f"split must be one of {allowed}. Received: split={name!r}")
     return list(SPLITS) if "all" in wanted else wanted
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 hex digest of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_on_error(on_error: str) -> str:

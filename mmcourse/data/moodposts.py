@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,6 +15,7 @@ from mmcourse.data.core import (
     DatasetError,
     MultimodalDataset,
     check_split,
+    file_sha256,
 )
 
 NAME = "moodposts"
@@ -61,7 +61,7 @@ def verify_moodposts(*, data_home: str | Path | None = None) -> VerifyReport:
         path = root / name
         if not path.is_file():
             problems.append(f"{path} is missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif file_sha256(path) != digest:
             problems.append(f"{path} does not match its checksum (changed or corrupt)")
     return VerifyReport(root, len(lines), problems)
 

@@ -13,10 +13,11 @@ images) to recognise faces' expressions, weather, place and objects. Its weights
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import keras
+
+from mmcourse.data.core import file_sha256
 
 ENCODER_DIR = (
     Path(__file__).resolve().parents[2] / "datasets" / "encoders" / "course_image_encoder"
@@ -93,14 +94,6 @@ def build_image_cnn(
     x = keras.layers.GlobalMaxPooling2D(name="image_global_pool")(x)
     x = keras.layers.Dropout(dropout, name="image_head_dropout")(x)
     return keras.Model(image, _softmax(x, num_classes), name=name)
-
-
-def file_sha256(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _course_backbone(image_size):

@@ -9,14 +9,13 @@ seeded by (seed, post index), so any single image can be redrawn and checked on 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from mmcourse.data.core import SPLITS, assign_splits
+from mmcourse.data.core import SPLITS, assign_splits, file_sha256
 from mmcourse.synth import card, design, scenes, texts
 
 VERSION = "1.0.0"
@@ -147,10 +146,6 @@ def render_post_image(row: pd.Series, config: MoodPostsConfig | None = None) -> 
     return scenes.render_scene(scene_of(row), rng, size=config.image_size)
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def write_moodposts(out_dir: str | Path, config: MoodPostsConfig | None = None) -> Path:
     """Write a complete MoodPosts release to `out_dir` and return that folder."""
     from PIL import Image
@@ -167,7 +162,7 @@ def write_moodposts(out_dir: str | Path, config: MoodPostsConfig | None = None) 
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
     (out_dir / "README.md").write_text(card.render_card(metadata))
     files = ["manifest.csv", "metadata.json", "README.md", *frame["image"]]
-    lines = [f"{sha256_of(out_dir / name)}  {name}" for name in files]
+    lines = [f"{file_sha256(out_dir / name)}  {name}" for name in files]
     (out_dir / "SHA256SUMS").write_text("\n".join(lines) + "\n")
     return out_dir
 
