@@ -26,9 +26,16 @@ class Evaluation:
     confusion: np.ndarray
     class_names: tuple[str, ...]
     report: str
+    details: dict[str, float] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict[str, float]:
-        return {"accuracy": self.accuracy, "macro_f1": self.macro_f1, **self.per_phenomenon}
+        """Accuracy, macro-F1, accuracy per phenomenon, then `details` (parameters, seconds)."""
+        return {
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            **self.per_phenomenon,
+            **self.details,
+        }
 
 
 def predicted_classes(probabilities) -> np.ndarray:
@@ -90,7 +97,10 @@ def evaluate(
 def comparison_table(
     evaluations: list[Evaluation], *, ceilings: dict | None = None, views=("text", "image", "both")
 ) -> pd.DataFrame:
-    """One row per model (accuracy, macro-F1, accuracy per phenomenon), then the ceilings."""
+    """One row per model (accuracy, macro-F1, accuracy per phenomenon, details), then ceilings.
+
+    `details` (for example `params` and `train_seconds` from `mmcourse.experiment`) come last.
+    """
     if not evaluations:
         raise ValueError("evaluations must hold at least one Evaluation. Received: []")
     rows = {e.name: e.summary() for e in evaluations}
@@ -101,7 +111,10 @@ def comparison_table(
             }
     table = pd.DataFrame.from_dict(rows, orient="index")
     first = ["accuracy", "macro_f1"]
-    return table[first + [c for c in table.columns if c not in first]].round(3)
+    last = [k for e in evaluations for k in e.details if k not in first]
+    last = list(dict.fromkeys(last))
+    middle = [c for c in table.columns if c not in first and c not in last]
+    return table[first + middle + last].round(3)
 
 
 def plot_confusion(evaluation: Evaluation, *, normalize: bool = True, axis=None):

@@ -72,3 +72,11 @@ def run_with_backend(tmp_path):
         return result.stdout
 
     return run
+
+
+@pytest.fixture(scope="session")
+def fusion_data():
+    """MoodPosts as aligned arrays (tokens, pixels, encoder features), built once per session."""
+    from mmcourse.fusion_data import prepare_fusion_data
+
+    return prepare_fusion_data()

@@ -1,0 +1,177 @@
+"""Paired text and image inputs for the cross-modal lessons (05-09), computed once.
+
+`prepare_fusion_data` loads MoodPosts, fits the vectorizer on the train texts only, and turns
+every post into aligned arrays, one row per post, so a text can never lose its image:
+
+- `tokens`: (num_posts, 24) int32 token ids (lesson 02's vectorizer);
+- `image`: (num_posts, 64, 64, 3) float32 pixels in [0, 1];
+- `image_grid`: (num_posts, 8, 8, 64) features of the frozen course image encoder, one
+  64-d vector per image region (for attention over regions);
+- `image_features`: (num_posts, 64) the grid max-pooled over regions (one vector per image).
+
+Encoder features are divided by their per-channel standard deviation on the train split, so
+that every fusion model sees inputs of similar scale. Computing them once with the frozen
+encoder is what keeps the lessons fast on a laptop: the encoder never trains in lessons 05-09,
+so running it again every epoch would give the same numbers, slower.
+
+`fusion_dataset` wraps a split's arrays in a `tf.data.Dataset` of `(inputs, label)` batches
+with only the inputs a model asks for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from mmcourse import vectorize
+from mmcourse.data.core import MultimodalDataset
+
+INPUT_NAMES = ("tokens", "image", "image_grid", "image_features")
+LABEL_COLUMNS = ("label", "text_label", "image_label")
+SEQUENCE_LENGTH = 24  # lesson 02: the longest MoodPosts text has 21 tokens
+SPLIT_NAMES = ("train", "val", "test")
+
+
+@dataclasses.dataclass
+class FusionData:
+    """Aligned arrays for each split, plus what produced them.
+
+    Attributes:
+        splits: `{"train"|"val"|"test": MultimodalDataset}` (the frames behind the arrays).
+        arrays: `{split: {input or label name: np.ndarray}}`, rows in the frame's order.
+        vectorizer: the `TextVectorization` fitted on the train texts.
+        class_names: the label names, index = class code.
+    """
+
+    splits: dict[str, MultimodalDataset]
+    arrays: dict[str, dict[str, np.ndarray]]
+    vectorizer: object
+    class_names: tuple[str, ...]
+
+    @property
+    def vocabulary_size(self) -> int:
+        return len(self.vectorizer.get_vocabulary())
+
+    @property
+    def ceilings(self):
+        return self.splits["train"].ceilings
+
+    def inputs(self, split: str, names=("tokens", "image_features"), *, rows=None) -> dict:
+        """`{name: array}` of one split (optionally only `rows`), for `model.predict`."""
+        _check_names(names)
+        part = _split_arrays(self, split)
+        return {n: part[n] if rows is None else part[n][rows] for n in names}
+
+    def labels(self, split: str, column: str = "label") -> np.ndarray:
+        if column not in LABEL_COLUMNS:
+            raise ValueError(f"column must be one of {LABEL_COLUMNS}. Received: column={column!r}")
+        return _split_arrays(self, split)[column]
+
+    def head(self, split: str, num_posts: int) -> FusionData:
+        """A copy whose `split` keeps only its first `num_posts` posts (smaller training sets)."""
+        if num_posts < 1:
+            raise ValueError(f"num_posts must be at least 1. Received: num_posts={num_posts}")
+        arrays = dict(self.arrays)
+        arrays[split] = {k: v[:num_posts] for k, v in _split_arrays(self, split).items()}
+        splits = dict(self.splits)
+        splits[split] = self.splits[split].head(num_posts)
+        return dataclasses.replace(self, arrays=arrays, splits=splits)
+
+
+def _check_names(names) -> None:
+    unknown = [n for n in names if n not in INPUT_NAMES]
+    if unknown or not names:
+        raise ValueError(f"inputs must be a non-empty subset of {INPUT_NAMES}. Received: {names}")
+
+
+def _split_arrays(data: FusionData, split: str) -> dict[str, np.ndarray]:
+    if split not in data.arrays:
+        raise ValueError(f"split must be one of {sorted(data.arrays)}. Received: split={split!r}")
+    return data.arrays[split]
+
+
+def encoder_grid(images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    """The frozen course encoder's (8, 8, 64) feature grid for uint8 or [0, 1] images."""
+    from mmcourse.models.image import build_image_encoder
+
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[1:] != (64, 64, 3):
+        raise ValueError(f"Expected images of shape (n, 64, 64, 3). Received: {images.shape}")
+    pixels = images.astype("float32") / 255.0 if images.dtype == np.uint8 else images
+    encoder = build_image_encoder(weights="course", spatial=True)
+    return encoder.predict(pixels.astype("float32"), batch_size=batch_size, verbose=0)
+
+
+def prepare_fusion_data(
+    dataset: MultimodalDataset | None = None,
+    *,
+    sequence_length: int = SEQUENCE_LENGTH,
+    with_pixels: bool = True,
+) -> FusionData:
+    """Vectorize texts, load images and encode them once; see the module docstring.
+
+    Args:
+        dataset: a `MultimodalDataset` with train, val and test posts (default: MoodPosts).
+        sequence_length: token ids per text (padded or cut at the end).
+        with_pixels: keep the raw pixels (`image`, 47 MB as float32 for MoodPosts) for models
+            that read them; `False` keeps only the encoder features.
+    """
+    if dataset is None:
+        from mmcourse.data import load_moodposts
+
+        dataset = load_moodposts()
+    present = set(dataset.frame["split"])
+    missing = [s for s in SPLIT_NAMES if s not in present]
+    if missing:
+        raise ValueError(
+            f"{dataset.name} needs train, val and test posts; it has none in {missing}. "
+            "Assign splits first (mmcourse.data.core.assign_splits)."
+        )
+    splits = {s: dataset.subset(s) for s in SPLIT_NAMES}
+    vectorizer = vectorize.make_vectorizer(
+        splits["train"].frame["text"], output_sequence_length=sequence_length
+    )
+    arrays = {}
+    for split, part in splits.items():
+        images = part.images()
+        arrays[split] = {
+            "tokens": vectorize.token_ids(vectorizer, part.frame["text"].tolist()),
+            "image_grid": encoder_grid(images),
+            **{column: part.labels(column) for column in LABEL_COLUMNS},
+        }
+        if with_pixels:
+            arrays[split]["image"] = images.astype("float32") / 255.0
+    scale = np.maximum(arrays["train"]["image_grid"].std(axis=(0, 1, 2)), 1e-3)
+    for part in arrays.values():
+        part["image_grid"] = (part["image_grid"] / scale).astype("float32")
+        part["image_features"] = part["image_grid"].max(axis=(1, 2))
+    return FusionData(splits, arrays, vectorizer, tuple(dataset.class_names))
+
+
+def fusion_dataset(
+    data: FusionData,
+    split: str,
+    *,
+    inputs=("tokens", "image_features"),
+    label: str | dict = "label",
+    batch_size: int = 64,
+    shuffle: bool = False,
+    seed: int = 0,
+):
+    """A `tf.data.Dataset` of `({input: batch}, labels)` for one split.
+
+    `label` names one label column, or maps output names to columns for multi-output models
+    (`{"text_output": "text_label", "fusion_output": "label"}`).
+    """
+    import tensorflow as tf
+
+    features = data.inputs(split, inputs)
+    if isinstance(label, dict):
+        targets = {output: data.labels(split, column) for output, column in label.items()}
+    else:
+        targets = data.labels(split, label)
+    ds = tf.data.Dataset.from_tensor_slices((features, targets))
+    if shuffle:
+        ds = ds.shuffle(len(data.labels(split)), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
