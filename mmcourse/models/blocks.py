@@ -83,7 +83,10 @@ def softmax_head(x, *, hidden_units=64, dropout=0.2, num_classes=NUM_CLASSES, pr
 class ModalityDropout(keras.layers.Layer):
     """Zero out all of one modality's inputs for a random share of the posts, in training only.
 
-    Called on a list `[text, image]` of tensors (any shapes, same batch size). For each post,
+    Called on a list `[text, image]` of tensors (any shapes and dtypes, token ids included:
+    dropped ids become 0, the padding id). Apply it to the model's *inputs*, so that a post
+    whose modality is missing at test time (all-padding tokens, zero features) looks exactly
+    like a dropped one in training. For each post,
     with probability `rate` one of the two modalities (chosen at random) is replaced by zeros;
     never both. At inference (`training=False`) it is the identity. Training this way teaches
     a fusion model to predict from whichever modality is present (lesson 09).
@@ -106,13 +109,13 @@ class ModalityDropout(keras.layers.Layer):
         batch = ops.shape(text)[0]
         draw = keras.random.uniform((batch,), seed=self.seed_generator)
         side = keras.random.uniform((batch,), seed=self.seed_generator)
-        drop = ops.cast(draw < self.rate, text.dtype)
-        drop_text = drop * ops.cast(side < 0.5, text.dtype)
+        drop = ops.cast(draw < self.rate, "float32")
+        drop_text = drop * ops.cast(side < 0.5, "float32")
         drop_image = drop - drop_text
 
         def keep(x, dropped):
             shape = [batch] + [1] * (len(x.shape) - 1)
-            return x * ops.reshape(ops.cast(1.0 - dropped, x.dtype), shape)
+            return x * ops.cast(ops.reshape(1.0 - dropped, shape), x.dtype)
 
         return [keep(text, drop_text), keep(image, drop_image)]
 
