@@ -64,9 +64,15 @@ class FusionData:
         return {n: part[n] if rows is None else part[n][rows] for n in names}
 
     def labels(self, split: str, column: str = "label") -> np.ndarray:
+        part = _split_arrays(self, split)
         if column not in LABEL_COLUMNS:
             raise ValueError(f"column must be one of {LABEL_COLUMNS}. Received: column={column!r}")
-        return _split_arrays(self, split)[column]
+        if column not in part:
+            raise ValueError(
+                f"This dataset has no {column!r} for every post (your own CSV has only 'label'). "
+                f"Received: column={column!r}"
+            )
+        return part[column]
 
     def head(self, split: str, num_posts: int) -> FusionData:
         """A copy whose `split` keeps only its first `num_posts` posts (smaller training sets)."""
@@ -89,6 +95,12 @@ def _split_arrays(data: FusionData, split: str) -> dict[str, np.ndarray]:
     if split not in data.arrays:
         raise ValueError(f"split must be one of {sorted(data.arrays)}. Received: split={split!r}")
     return data.arrays[split]
+
+
+def _label_columns(dataset: MultimodalDataset) -> list[str]:
+    """The label columns every post has (your own CSV has only `label`)."""
+    frame = dataset.frame
+    return [c for c in LABEL_COLUMNS if c in frame and frame[c].notna().all()]
 
 
 def encoder_grid(images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
@@ -138,7 +150,7 @@ def prepare_fusion_data(
         arrays[split] = {
             "tokens": vectorize.token_ids(vectorizer, part.frame["text"].tolist()),
             "image_grid": encoder_grid(images),
-            **{column: part.labels(column) for column in LABEL_COLUMNS},
+            **{column: part.labels(column) for column in _label_columns(dataset)},
         }
         if with_pixels:
             arrays[split]["image"] = images.astype("float32") / 255.0

@@ -70,7 +70,7 @@ def image_vector(features, *, units=64, prefix="image"):
 
 
 def softmax_head(x, *, hidden_units=64, dropout=0.2, num_classes=NUM_CLASSES, prefix="fusion"):
-    """Optional Dense + dropout, then a float32 softmax (`{prefix}_output`): mixed-precision safe."""
+    """Optional Dense and dropout, then a float32 softmax `{prefix}_output` (mixed precision)."""
     if hidden_units:
         x = keras.layers.Dense(hidden_units, activation="relu", name=f"{prefix}_dense")(x)
     if dropout:
