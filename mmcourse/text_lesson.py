@@ -43,7 +43,10 @@ def prepare(dataset=None, *, seed: int = 0):
 
 
 def train_text_models(*, seed: int = 0, names=tuple(text.BUILDERS), pretrained: bool = False):
-    """Train each named builder as lesson 03 does; `{name: Evaluation on test}`."""
+    """Train each named builder as lesson 03 does; `{name: Evaluation on test}`.
+
+    Each `Evaluation.details` holds the model's `params` and `train_seconds`.
+    """
     data = prepare(seed=seed)
     vocabulary = data["vectorizer"].get_vocabulary()
     matrix = None
@@ -54,8 +57,12 @@ def train_text_models(*, seed: int = 0, names=tuple(text.BUILDERS), pretrained: 
     for name in names:
         keras.utils.set_random_seed(seed)
         model = text.BUILDERS[name](vocabulary_size=len(vocabulary), embeddings=matrix)
-        train(model, data["train"], validation_data=data["val"], epochs=epochs(),
-              learning_rate=LEARNING_RATE, verbose=0)  # fmt: skip
+        history = train(model, data["train"], validation_data=data["val"], epochs=epochs(),
+                        learning_rate=LEARNING_RATE, verbose=0)  # fmt: skip
         probabilities = model.predict(data["test"], verbose=0)
         results[name] = evaluate(data["splits"][2], probabilities, name=name)
+        results[name].details = {
+            "params": int(model.count_params()),
+            "train_seconds": round(history.seconds, 1),
+        }
     return results

@@ -1,0 +1,66 @@
+"""The results page: its tables, and the committed notebooks/RESULTS.md."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mmcourse import results
+from mmcourse.evaluate import Evaluation
+
+RESULTS_MD = Path(__file__).resolve().parents[1] / "notebooks" / "RESULTS.md"
+
+
+def _evaluation(name, accuracy):
+    return Evaluation(
+        name=name,
+        accuracy=accuracy,
+        macro_f1=0.5,
+        per_phenomenon={p: 0.25 for p in results.PHENOMENA},
+        confusion=np.zeros((3, 3)),
+        class_names=("negative", "neutral", "positive"),
+        report="",
+        details={"params": 12345, "train_seconds": 6.4},
+    )
+
+
+def test_lesson_table_has_one_row_per_model_in_percent():
+    table = results.lesson_table([_evaluation("a", 0.9051), _evaluation("b", 0.5)])
+    lines = table.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("| model | accuracy | macro f1 | aligned |")
+    assert lines[2] == "| a | 90.5 | 50.0 | " + "25.0 | " * 6 + "12,345 | 6 |"
+
+
+def test_ceiling_table_and_page(fusion_data):
+    page = results.to_markdown(
+        {"07": [_evaluation("concat", 0.9)]},
+        fusion_data.ceilings,
+        seconds={"07": 12.0},
+        header="Made by a test.",
+    )
+    assert "| text only | 65.5 |" in page and "| both | 97.0 |" in page
+    assert "## Lesson 07: CNN fusion (12 s)" in page and "| concat | 90.0 |" in page
+
+
+def test_unknown_lesson_is_refused():
+    with pytest.raises(ValueError, match="Received: number='10'"):
+        results.run_lesson("10", None)
+
+
+def test_every_lesson_module_has_run_experiment():
+    import importlib
+
+    for number, (_, module) in results.LESSONS.items():
+        function = "train_text_models" if number == "03" else "run_experiment"
+        assert callable(getattr(importlib.import_module(module), function)), module
+
+
+def test_committed_results_cover_every_lesson_in_full_mode():
+    text = RESULTS_MD.read_text()
+    assert "in **full mode**" in text, "RESULTS.md must hold the published (full-mode) numbers"
+    for number in results.LESSONS:
+        assert re.search(rf"^## Lesson {number}: ", text, re.M), f"lesson {number} missing"
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
+    assert len(rows) > 25
