@@ -2,11 +2,16 @@
 
     python -m mmcourse.results --out notebooks/RESULTS.md          # full mode: published numbers
     MMCOURSE_FAST=1 python -m mmcourse.results --out /tmp/fast.md  # a quick check
+    python -m mmcourse.results --lessons 04 --json-dir build/results  # one lesson, kept as JSON
+    python -m mmcourse.results --json-dir build/results --reuse --out notebooks/RESULTS.md
 
 Each lesson module exposes `run_experiment(data, *, seed=0) -> list[Evaluation]`, the
 comparison its notebook prints; this script runs them all on the same MoodPosts test split and
 writes one Markdown table per lesson (accuracy, macro-F1, accuracy per phenomenon, parameters,
-training time) under the dataset's Bayes ceilings.
+training time) under the dataset's Bayes ceilings. With `--json-dir`, each lesson's scores are
+also saved as `lesson_NN.json` (with the machine and backend that produced them), and
+`--reuse` takes a lesson from there instead of training it again: a slow lesson can run on
+another machine (a GPU, another Keras backend) and join the page.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import json
 import os
 import platform
 import time
@@ -48,6 +54,58 @@ def run_lesson(number: str, data, *, seed: int = 0) -> list[Evaluation]:
     return list(module.run_experiment(data, seed=seed))
 
 
+def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **provenance) -> None:
+    """Write one lesson's scores (and where they were measured) as JSON."""
+    record = {
+        "lesson": number,
+        **provenance,
+        "evaluations": [
+            {
+                "name": e.name,
+                "accuracy": e.accuracy,
+                "macro_f1": e.macro_f1,
+                "per_phenomenon": e.per_phenomenon,
+                "details": e.details,
+            }  # fmt: skip
+            for e in evaluations
+        ],
+    }
+    path.write_text(json.dumps(record, indent=1) + "\n")
+
+
+def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
+    """`(provenance, evaluations)` from a file written by `save_lesson`."""
+    import numpy as np
+
+    record = json.loads(Path(path).read_text())
+    evaluations = [
+        Evaluation(
+            name=e["name"],
+            accuracy=e["accuracy"],
+            macro_f1=e["macro_f1"],
+            per_phenomenon=e["per_phenomenon"],
+            confusion=np.zeros((3, 3), int),
+            class_names=(),
+            report="",
+            details=e["details"],
+        )  # fmt: skip
+        for e in record.pop("evaluations")
+    ]
+    return record, evaluations
+
+
+def provenance() -> dict:
+    """Mode, date, machine and Keras backend of this process."""
+    report = runtime.device_report()
+    return {
+        "mode": "fast" if runtime.is_fast_mode() else "full",
+        "date": datetime.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"devices: {', '.join(report['devices'])}",
+        "backend": report["backend"],
+    }
+
+
 def _cell(column: str, value) -> str:
     if value is None:
         return ""
@@ -80,8 +138,13 @@ def ceiling_table(ceilings: dict) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(results: dict, ceilings: dict, *, seconds: dict, header: str) -> str:
-    """The whole page: how it was made, the ceilings, then one section per lesson."""
+def to_markdown(
+    results: dict, ceilings: dict, *, seconds: dict, header: str, where: dict | None = None
+) -> str:
+    """The whole page: how it was made, the ceilings, then one section per lesson.
+
+    `where` maps a lesson to a line saying where it ran (when not on the header's machine).
+    """
     parts = [
         "# Results: every model of lessons 03-09 on the MoodPosts test split",
         header,
@@ -95,36 +158,59 @@ def to_markdown(results: dict, ceilings: dict, *, seconds: dict, header: str) ->
     for number, evaluations in results.items():
         title = LESSONS[number][0]
         parts.append(f"## Lesson {number}: {title} ({seconds[number]:.0f} s)")
+        if where and number in where:
+            parts.append(where[number])
         parts.append(lesson_table(evaluations))
     return "\n\n".join(parts) + "\n"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="the Markdown file to write")
+    parser.add_argument("--out", type=Path, help="the Markdown file to write")
     parser.add_argument("--lessons", nargs="*", default=sorted(LESSONS), help="e.g. 03 07")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json-dir", type=Path, help="save (and with --reuse, read) lessons")
+    parser.add_argument("--reuse", action="store_true", help="take saved lessons from --json-dir")
     args = parser.parse_args(argv)
+    if args.reuse and not args.json_dir:
+        parser.error("--reuse needs --json-dir")
     from mmcourse.fusion_data import prepare_fusion_data
 
-    runtime.seed_everything(args.seed)
-    data = prepare_fusion_data()
-    results, seconds = {}, {}
+    here = provenance()
+    results, seconds, where, data = {}, {}, {}, None
     for number in args.lessons:
+        saved = args.json_dir / f"lesson_{number}.json" if args.json_dir else None
+        if args.reuse and saved.exists():
+            record, results[number] = load_lesson(saved)
+            seconds[number] = record["seconds"]
+            if (record["machine"], record["backend"]) != (here["machine"], here["backend"]):
+                where[number] = (
+                    f"Measured in {record['mode']} mode on {record['date']} on "
+                    f"{record['machine']}, Keras backend {record['backend']}."
+                )
+            continue
+        if data is None:
+            runtime.seed_everything(args.seed)
+            data = prepare_fusion_data()
         started = time.perf_counter()
         results[number] = run_lesson(number, data, seed=args.seed)
         seconds[number] = time.perf_counter() - started
         print(f"lesson {number}: {seconds[number]:.0f} s", flush=True)
-    mode = "fast" if runtime.is_fast_mode() else "full"
-    report = runtime.device_report()
-    header = (
-        f"Made by `python -m mmcourse.results --out {args.out}` in **{mode} mode** on "
-        f"{datetime.date.today().isoformat()}, seed {args.seed}, on {platform.machine()} with "
-        f"{os.cpu_count()} CPU cores (devices: {', '.join(report['devices'])}), Keras backend "
-        f"{report['backend']}."
-    )
-    args.out.write_text(to_markdown(results, data.ceilings, seconds=seconds, header=header))
-    print(f"wrote {args.out}")
+        if args.json_dir:
+            args.json_dir.mkdir(parents=True, exist_ok=True)
+            save_lesson(saved, number, results[number], seconds=seconds[number], **here)
+    if args.out:
+        from mmcourse.data import load_moodposts
+
+        header = (
+            f"Made by `python -m mmcourse.results` in **{here['mode']} mode** on "
+            f"{here['date']}, seed {args.seed}, on {here['machine']}, Keras backend "
+            f"{here['backend']}."
+        )
+        ceilings = load_moodposts(verify=False).ceilings
+        page = to_markdown(results, ceilings, seconds=seconds, header=header, where=where)
+        args.out.write_text(page)
+        print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

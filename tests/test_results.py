@@ -64,3 +64,14 @@ def test_committed_results_cover_every_lesson_in_full_mode():
         assert re.search(rf"^## Lesson {number}: ", text, re.M), f"lesson {number} missing"
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line]
     assert len(rows) > 25
+
+
+def test_a_saved_lesson_loads_back_with_its_provenance(tmp_path):
+    path = tmp_path / "lesson_07.json"
+    results.save_lesson(path, "07", [_evaluation("concat", 0.9)], seconds=3.5, mode="full",
+                        machine="x86_64, 16 CPU cores, devices: GPU:0", backend="jax")  # fmt: skip
+    record, evaluations = results.load_lesson(path)
+    assert record == {"lesson": "07", "seconds": 3.5, "mode": "full",
+                      "machine": "x86_64, 16 CPU cores, devices: GPU:0", "backend": "jax"}  # fmt: skip
+    assert evaluations[0].name == "concat" and evaluations[0].summary()["params"] == 12345
+    assert results.lesson_table(evaluations) == results.lesson_table([_evaluation("concat", 0.9)])
