@@ -68,10 +68,9 @@ def test_committed_results_cover_every_lesson_in_full_mode():
 
 def test_a_saved_lesson_loads_back_with_its_provenance(tmp_path):
     path = tmp_path / "lesson_07.json"
-    results.save_lesson(path, "07", [_evaluation("concat", 0.9)], seconds=3.5, mode="full",
-                        machine="x86_64, 16 CPU cores, devices: GPU:0", backend="jax")  # fmt: skip
+    where = {"mode": "full", "machine": "x86_64, 16 CPU cores, devices: GPU:0", "backend": "jax"}
+    results.save_lesson(path, "07", [_evaluation("concat", 0.9)], seconds=3.5, **where)
     record, evaluations = results.load_lesson(path)
-    assert record == {"lesson": "07", "seconds": 3.5, "mode": "full",
-                      "machine": "x86_64, 16 CPU cores, devices: GPU:0", "backend": "jax"}  # fmt: skip
+    assert record == {"lesson": "07", "seconds": 3.5, **where}
     assert evaluations[0].name == "concat" and evaluations[0].summary()["params"] == 12345
     assert results.lesson_table(evaluations) == results.lesson_table([_evaluation("concat", 0.9)])
