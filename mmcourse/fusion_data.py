@@ -103,15 +103,20 @@ def _label_columns(dataset: MultimodalDataset) -> list[str]:
     return [c for c in LABEL_COLUMNS if c in frame and frame[c].notna().all()]
 
 
-def encoder_grid(images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
-    """The frozen course encoder's (8, 8, 64) feature grid for uint8 or [0, 1] images."""
+def encoder_grid(images: np.ndarray, *, batch_size: int = 256, encoder=None) -> np.ndarray:
+    """The frozen course encoder's (8, 8, 64) feature grid for uint8 or [0, 1] images.
+
+    Pass `encoder` (a `build_image_encoder(weights="course", spatial=True)`) to reuse one
+    across calls; by default a new one is built.
+    """
     from mmcourse.models.image import build_image_encoder
 
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[1:] != (64, 64, 3):
         raise ValueError(f"Expected images of shape (n, 64, 64, 3). Received: {images.shape}")
     pixels = images.astype("float32") / 255.0 if images.dtype == np.uint8 else images
-    encoder = build_image_encoder(weights="course", spatial=True)
+    if encoder is None:
+        encoder = build_image_encoder(weights="course", spatial=True)
     return encoder.predict(pixels.astype("float32"), batch_size=batch_size, verbose=0)
 
 
@@ -144,12 +149,15 @@ def prepare_fusion_data(
     vectorizer = vectorize.make_vectorizer(
         splits["train"].frame["text"], output_sequence_length=sequence_length
     )
+    from mmcourse.models.image import build_image_encoder
+
+    encoder = build_image_encoder(weights="course", spatial=True)
     arrays = {}
     for split, part in splits.items():
         images = part.images()
         arrays[split] = {
             "tokens": vectorize.token_ids(vectorizer, part.frame["text"].tolist()),
-            "image_grid": encoder_grid(images),
+            "image_grid": encoder_grid(images, encoder=encoder),
             **{column: part.labels(column) for column in _label_columns(dataset)},
         }
         if with_pixels:
