@@ -1,0 +1,197 @@
+"""Lesson 08's experiment: attention over words and over image regions, against concatenation.
+
+The notebook spells each step out; these functions run the same steps with the same settings
+(`epochs()`, `LEARNING_RATE`), so that `tests/test_attention_lesson.py` can check, in fast
+mode, what the lesson says it measured:
+
+- `build_model`: the baseline, lesson 07's `fusion.build_concat_fusion` (pooled text features
+  concatenated with pooled image features: it cannot tell *which* character a text names),
+  and lesson 08's attention models.
+- `fit_and_score` / `train_models`: train them on `FusionData` and score them on test.
+- `run_experiment`: the lesson's comparison, a list of `Evaluation` for the results table.
+- `named_character_cells` / `attention_on_characters`: where the text-to-image attention
+  goes on grounded posts, on the named character or on the other one; `colour_word_attention`:
+  how often the text's query weighs the colour word most; `regions_read_colour_word`: how
+  often the named character's regions, attending over the words, read the colour word. The
+  metadata that says who is
+  named is read here, for evaluation only, never in training.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from mmcourse import runtime
+from mmcourse.evaluate import Evaluation, evaluate
+from mmcourse.experiment import model_inputs, predict
+from mmcourse.fusion_data import FusionData, fusion_dataset
+from mmcourse.models import attention, fusion
+from mmcourse.synth.scenes import SHIRT_COLOURS
+from mmcourse.train import train
+
+LEARNING_RATE = 2e-3
+BATCH_SIZE = 32
+PATIENCE = 6
+MODEL_NAMES = ("concat_fusion", "word_attention_fusion", "cross_modal_attention",
+               "article_attention")  # fmt: skip
+COLOUR_TOLERANCE = 0.12  # RGB distance in [0, 1] units, after matching the brightness
+
+
+def epochs() -> int:
+    """12 in fast mode, at most 40 (early stopping) in full mode.
+
+    Attention needs more epochs than concatenation: it must first learn which region a colour
+    word points to before the region's features can pay off.
+    """
+    return runtime.fast_or_full(12, 40)
+
+
+def fit_and_score(model: keras.Model, data: FusionData, *, num_epochs: int | None = None,
+                  seed: int = 0) -> Evaluation:  # fmt: skip
+    """`experiment.fit_and_evaluate` with this lesson's batch size (32) and patience (6).
+
+    Attention learns in two phases: it first fits what the pooled features already explain,
+    then, once a colour word starts to pick its region, the grounded posts; validation loss
+    can stall in between, so early stopping waits longer than the default 3 epochs.
+    """
+    inputs = model_inputs(model)
+    train_ds = fusion_dataset(data, "train", inputs=inputs, batch_size=BATCH_SIZE, shuffle=True,
+                              seed=seed)  # fmt: skip
+    val_ds = fusion_dataset(data, "val", inputs=inputs, batch_size=BATCH_SIZE)
+    history = train(model, train_ds, validation_data=val_ds, epochs=num_epochs or epochs(),
+                    patience=PATIENCE, learning_rate=LEARNING_RATE, verbose=0)  # fmt: skip
+    result = evaluate(data.splits["test"], predict(model, data), name=model.name)
+    result.details = {
+        "params": int(model.count_params()),
+        "train_seconds": round(history.seconds, 1),
+        "epochs": len(history.history["loss"]),
+    }
+    return result
+
+
+def build_model(name: str, *, vocabulary_size: int) -> keras.Model:
+    """One of `MODEL_NAMES`, freshly initialised."""
+    if name == "concat_fusion":
+        return fusion.build_concat_fusion(vocabulary_size=vocabulary_size)
+    if name == "word_attention_fusion":
+        return attention.build_word_attention_fusion(vocabulary_size=vocabulary_size)
+    if name == "cross_modal_attention":
+        return attention.build_cross_modal_attention(vocabulary_size=vocabulary_size)
+    if name == "article_attention":
+        return attention.build_cross_modal_attention(vocabulary_size=vocabulary_size,
+                                                     combine="weights")  # fmt: skip
+    raise ValueError(f"name must be one of {MODEL_NAMES}. Received: name={name!r}")
+
+
+def train_models(
+    data: FusionData, *, names=MODEL_NAMES, seed: int = 0, num_epochs: int | None = None
+):
+    """Train each named model as the lesson does: `{name: (model, Evaluation on test)}`."""
+    results = {}
+    for name in names:
+        keras.utils.set_random_seed(seed)
+        model = build_model(name, vocabulary_size=data.vocabulary_size)
+        evaluation = fit_and_score(model, data, num_epochs=num_epochs, seed=seed)
+        results[name] = (model, evaluation)
+    return results
+
+
+def run_experiment(data: FusionData, *, seed: int = 0) -> list[Evaluation]:
+    """Lesson 08's comparison (fast or full mode from the environment), one `Evaluation` per
+    model with `details` (params, train_seconds, epochs), for `notebooks/RESULTS.md`."""
+    return [evaluation for _, evaluation in train_models(data, seed=seed).values()]
+
+
+def grounded_rows(data: FusionData, split: str = "test") -> np.ndarray:
+    """Row indices of the grounded posts of a split."""
+    return np.flatnonzero(data.splits[split].frame["phenomenon"].to_numpy() == "grounded")
+
+
+def named_character_cells(images, colours, *, tolerance: float = COLOUR_TOLERANCE,
+                          face: bool = True):  # fmt: skip
+    """(n, 8, 8) bool: the 8x8-pixel regions showing a shirt of `colours[i]`, plus (`face`)
+    the region above each, where the face is.
+
+    A 4x4-pixel patch matches when its mean colour is within `tolerance` of the shirt colour
+    scaled to the patch's brightness (rainy scenes are darker); a region matches when one of
+    its four patches does.
+    """
+    images = np.asarray(images, dtype="float32")
+    if images.ndim != 4 or images.shape[1:] != (64, 64, 3) or len(colours) != len(images):
+        raise ValueError(f"Expected (n, 64, 64, 3) images and n colours. Received: "
+                         f"images={images.shape}, colours={len(colours)}")  # fmt: skip
+    unknown = sorted(set(colours) - set(SHIRT_COLOURS))
+    if unknown:
+        raise ValueError(f"Unknown shirt colours. Received: {unknown}")
+    patches = images.reshape(-1, 16, 4, 16, 4, 3).mean(axis=(2, 4))  # (n, 16, 16, 3)
+    target = np.array([SHIRT_COLOURS[c] for c in colours], "float32")[:, None, None] / 255.0
+    brightness = (patches * target).sum(-1, keepdims=True) / (target * target).sum(-1)[..., None]
+    distance = np.linalg.norm(patches - np.clip(brightness, 0.6, 1.2) * target, axis=-1)
+    cells = (distance < tolerance).reshape(-1, 8, 2, 8, 2).any(axis=(2, 4))
+    if not face:
+        return cells
+    above = np.zeros_like(cells)
+    above[:, :-1] = cells[:, 1:]
+    return cells | above
+
+
+def attention_on_characters(model: keras.Model, data: FusionData, split: str = "test"):
+    """Mean share of the text-to-image attention on the named and on the other character's
+    regions, over the grounded posts of `split`, next to the share of the image they cover.
+
+    Returns `{"named": ..., "other": ..., "named_area": ..., "other_area": ...}`.
+    """
+    rows = grounded_rows(data, split)
+    weights = predict(attention.attention_probe(model), data, split, rows=rows)["region_weights"]
+    weights = np.asarray(weights).reshape(-1, 8, 8)
+    frame = data.splits[split].frame.iloc[rows]
+    named = frame["named_character"].tolist()
+    other = [_other_colour(c, n) for c, n in zip(frame["characters"], named)]
+    images = data.arrays[split]["image"][rows]
+    result = {}
+    for key, colours in (("named", named), ("other", other)):
+        cells = named_character_cells(images, colours)
+        result[key] = round(float((weights * cells).sum(axis=(1, 2)).mean()), 3)
+        result[f"{key}_area"] = round(float(cells.mean()), 3)
+    return result
+
+
+def colour_word_attention(model: keras.Model, data: FusionData, split: str = "test") -> float:
+    """Share of the grounded posts of `split` whose query gives its largest word weight
+    (layer `text_attention_pool`) to the colour word the text names."""
+    rows = grounded_rows(data, split)
+    weights = predict(attention.attention_probe(model), data, split, rows=rows)["word_weights"]
+    tokens = data.arrays[split]["tokens"][rows]
+    top = tokens[np.arange(len(rows)), np.asarray(weights).argmax(axis=-1)]
+    words = np.asarray(data.vectorizer.get_vocabulary())[top]
+    named = data.splits[split].frame["named_character"].to_numpy()[rows]
+    return round(float(np.mean(words == named)), 3)
+
+
+def regions_read_colour_word(model: keras.Model, data: FusionData, split: str = "test") -> float:
+    """Image-to-text attention, read off the text-to-image layer (`word_region_scores`): for
+    each grounded post, the named character's shirt regions attend over the real words
+    (softmax over words, averaged over those regions). Share of posts whose top word is the
+    named colour; posts where no shirt region is found are left out."""
+    rows = grounded_rows(data, split)
+    outputs = predict(attention.attention_probe(model), data, split, rows=rows)
+    tokens = data.arrays[split]["tokens"][rows]
+    weights = attention.region_word_weights(model, outputs["word_vectors"],
+                                            outputs["region_keys"], tokens)  # fmt: skip
+    named = data.splits[split].frame["named_character"].to_numpy()[rows]
+    shirts = named_character_cells(data.arrays[split]["image"][rows], list(named), face=False)
+    shirts = shirts.reshape(len(rows), -1, 1)
+    found = shirts.any(axis=(1, 2))
+    read = (weights * shirts).sum(axis=1) / np.maximum(shirts.sum(axis=1), 1)
+    top = tokens[np.arange(len(rows)), read.argmax(axis=1)]
+    words = np.asarray(data.vectorizer.get_vocabulary())[top]
+    return round(float(np.mean((words == named)[found])), 3)
+
+
+def _other_colour(characters: str, named: str) -> str:
+    colours = [part.split(":")[0] for part in characters.split(";")]
+    others = [c for c in colours if c != named]
+    if len(others) != 1:
+        raise ValueError(f"Expected two characters. Received: characters={characters!r}")
+    return others[0]

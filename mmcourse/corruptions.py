@@ -1,0 +1,258 @@
+"""Noisy modalities: seeded corruptions of images and texts at a chosen strength (lesson 09).
+
+Every corruption takes a `strength` in [0, 1]: 0 returns the input unchanged, 1 is the
+harshest setting, which wipes out (nearly) all of the modality's information.
+
+Images (NumPy arrays of shape `(n, height, width, 3)`, uint8 or float in [0, 1]; shape and
+dtype are kept):
+
+- `gaussian_noise`: adds N(0, sigma) noise to every pixel, sigma = 0.5 * strength, clipped;
+- `blur`: a Gaussian blur of sigma = strength pixels (a mild blur to the eye: the course
+  encoder, pretrained on crisp drawings, loses the faces' expressions at about half a pixel);
+- `occlusion`: a grey square covering a share `strength` of the image at a random place.
+
+Texts (lists of strings, one result per text):
+
+- `typos`: each word of two letters or more gets, with probability `strength`, one typo
+  (two letters swapped, one deleted, inserted or replaced);
+- `drop_words`: each word is deleted with probability `strength`.
+
+The models of lessons 05-09 read token ids and frozen encoder features, not strings and
+pixels: `corrupted_inputs` corrupts one split of a `FusionData` and recomputes what the models
+read, exactly as `prepare_fusion_data` did (texts through `data.vectorizer`; pixels through the
+course encoder, divided by the same per-channel scale, `feature_scale(data)`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mmcourse import vectorize
+from mmcourse.fusion_data import encoder_grid
+
+NOISE_MAX_SIGMA = 0.5  # pixel values in [0, 1]
+BLUR_MAX_SIGMA = 1.0  # pixels
+OCCLUSION_FILL = 0.5  # grey
+IMAGE_CORRUPTIONS = ("gaussian_noise", "blur", "occlusion")
+TEXT_CORRUPTIONS = ("typos", "drop_words")
+CORRUPTIONS = IMAGE_CORRUPTIONS + TEXT_CORRUPTIONS
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _check_strength(strength) -> float:
+    if isinstance(strength, bool) or not isinstance(strength, (int, float, np.floating)):
+        raise ValueError(f"strength must be a number in [0, 1]. Received: strength={strength!r}")
+    if not 0.0 <= float(strength) <= 1.0:
+        raise ValueError(f"strength must be in [0, 1]. Received: strength={strength}")
+    return float(strength)
+
+
+def _as_unit_float(images):
+    """`(pixels in [0, 1] as float32, a function turning them back to the input dtype)`."""
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(
+            f"Expected images of shape (n, height, width, 3). Received: {images.shape}"
+        )
+    if images.dtype == np.uint8:
+        restore = lambda x: np.clip(np.rint(x * 255.0), 0, 255).astype(np.uint8)  # noqa: E731
+        return images.astype("float32") / 255.0, restore
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(f"Expected uint8 or float images. Received: dtype={images.dtype}")
+    return images.astype("float32"), lambda x: x.astype(images.dtype)
+
+
+def gaussian_noise(images, strength: float, *, seed: int = 0) -> np.ndarray:
+    """Pixels plus Gaussian noise of standard deviation `0.5 * strength`, clipped to range."""
+    strength = _check_strength(strength)
+    pixels, restore = _as_unit_float(images)
+    if strength == 0.0:
+        return np.array(images, copy=True)
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0.0, NOISE_MAX_SIGMA * strength, size=pixels.shape)
+    return restore(np.clip(pixels + noise, 0.0, 1.0))
+
+
+def _gaussian_kernel(sigma: float) -> np.ndarray:
+    radius = max(1, int(np.ceil(3 * sigma)))
+    x = np.arange(-radius, radius + 1, dtype="float64")
+    kernel = np.exp(-0.5 * (x / sigma) ** 2)
+    return kernel / kernel.sum()
+
+
+def _convolve_axis(pixels: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
+    radius = len(kernel) // 2
+    pad = [(0, 0)] * pixels.ndim
+    pad[axis] = (radius, radius)
+    padded = np.pad(pixels, pad, mode="reflect")
+    size = pixels.shape[axis]
+    out = np.zeros_like(pixels, dtype="float64")
+    for offset, weight in enumerate(kernel):
+        out += weight * np.take(padded, np.arange(offset, offset + size), axis=axis)
+    return out
+
+
+def blur(images, strength: float, *, seed: int = 0) -> np.ndarray:
+    """A Gaussian blur of `strength` pixels (deterministic: `seed` is for a uniform API)."""
+    del seed
+    strength = _check_strength(strength)
+    pixels, restore = _as_unit_float(images)
+    if strength == 0.0:
+        return np.array(images, copy=True)
+    kernel = _gaussian_kernel(BLUR_MAX_SIGMA * strength)
+    blurred = _convolve_axis(_convolve_axis(pixels, kernel, axis=1), kernel, axis=2)
+    return restore(np.clip(blurred, 0.0, 1.0))
+
+
+def occlusion(images, strength: float, *, seed: int = 0) -> np.ndarray:
+    """A grey square covering a share `strength` of each image, at a random place per image."""
+    strength = _check_strength(strength)
+    pixels, restore = _as_unit_float(images)
+    if strength == 0.0:
+        return np.array(images, copy=True)
+    n, height, width, _ = pixels.shape
+    side_h = int(round(height * np.sqrt(strength)))
+    side_w = int(round(width * np.sqrt(strength)))
+    rng = np.random.default_rng(seed)
+    tops = rng.integers(0, height - side_h + 1, size=n)
+    lefts = rng.integers(0, width - side_w + 1, size=n)
+    out = pixels.copy()
+    for i, (top, left) in enumerate(zip(tops, lefts)):
+        out[i, top : top + side_h, left : left + side_w] = OCCLUSION_FILL
+    return restore(out)
+
+
+def _check_texts(texts) -> list[str]:
+    if isinstance(texts, str):
+        raise ValueError(
+            f"texts must be a sequence of strings, not one string. Received: {texts!r}"
+        )
+    return [str(t) for t in texts]
+
+
+def _typo(word: str, rng: np.random.Generator) -> str:
+    letters = [i for i, c in enumerate(word) if c.isalpha()]
+    if len(letters) < 2:
+        return word
+    chars = list(word)
+    kind = rng.integers(4)
+    i = letters[rng.integers(len(letters))]
+    if kind == 0:  # swap with the next letter (or the previous one at the end)
+        j = i + 1 if i + 1 < len(chars) and chars[i + 1].isalpha() else i - 1
+        if j >= 0 and chars[j].isalpha() and chars[j] != chars[i]:
+            chars[i], chars[j] = chars[j], chars[i]
+            return "".join(chars)
+    if kind == 1:  # deletion
+        return "".join(chars[:i] + chars[i + 1 :])
+    if kind == 2:  # insertion
+        return "".join(chars[:i] + [_LETTERS[rng.integers(26)]] + chars[i:])
+    others = [c for c in _LETTERS if c != chars[i].lower()]  # replacement, always a change
+    chars[i] = others[rng.integers(len(others))]
+    return "".join(chars)
+
+
+def typos(texts, strength: float, *, seed: int = 0) -> list[str]:
+    """Each word of two letters or more gets one typo with probability `strength`."""
+    strength = _check_strength(strength)
+    texts = _check_texts(texts)
+    if strength == 0.0:
+        return texts
+    rng = np.random.default_rng(seed)
+    out = []
+    for text in texts:
+        words = text.split()
+        hits = rng.random(len(words)) < strength
+        out.append(" ".join(_typo(w, rng) if hit else w for w, hit in zip(words, hits)))
+    return out
+
+
+def drop_words(texts, strength: float, *, seed: int = 0) -> list[str]:
+    """Each word is deleted with probability `strength` (1 leaves empty texts)."""
+    strength = _check_strength(strength)
+    texts = _check_texts(texts)
+    if strength == 0.0:
+        return texts
+    rng = np.random.default_rng(seed)
+    out = []
+    for text in texts:
+        words = text.split()
+        keep = rng.random(len(words)) >= strength
+        out.append(" ".join(w for w, k in zip(words, keep) if k))
+    return out
+
+
+_FUNCTIONS = {
+    "gaussian_noise": gaussian_noise,
+    "blur": blur,
+    "occlusion": occlusion,
+    "typos": typos,
+    "drop_words": drop_words,
+}
+
+
+def corrupt(values, kind: str, strength: float, *, seed: int = 0):
+    """Apply the corruption named `kind` (images for image kinds, texts for text kinds)."""
+    if kind not in _FUNCTIONS:
+        raise ValueError(f"kind must be one of {CORRUPTIONS}. Received: kind={kind!r}")
+    return _FUNCTIONS[kind](values, strength, seed=seed)
+
+
+def feature_scale(data) -> np.ndarray:
+    """The per-channel scale `prepare_fusion_data` divided the encoder grid by, recovered.
+
+    It was the train split's standard deviation of the raw grid (at least 1e-3). Rather than
+    re-encoding all train images, each channel's scale is read off one train region where the
+    stored (scaled) feature is largest: raw / stored. Only those few images are re-encoded;
+    a channel that is zero everywhere on train had a raw std of 0, hence the scale 1e-3.
+    """
+    part = data.arrays["train"]
+    if "image" not in part:
+        raise ValueError("feature_scale needs the pixels: prepare_fusion_data(with_pixels=True).")
+    grid = part["image_grid"]
+    flat = grid.reshape(-1, grid.shape[-1])
+    best = flat.argmax(axis=0)  # per channel: the flattened (row, y, x) of its largest value
+    rows, ys, xs = np.unravel_index(best, grid.shape[:3])
+    unique_rows, position = np.unique(rows, return_inverse=True)
+    raw = encoder_grid(part["image"][unique_rows])
+    channels = np.arange(grid.shape[-1])
+    raw_values = raw[position, ys, xs, channels]
+    stored = flat[best, channels]
+    live = stored > 0
+    scale = np.full(grid.shape[-1], 1e-3, dtype="float64")
+    scale[live] = raw_values[live] / stored[live]
+    return np.maximum(scale, 1e-3).astype("float32")
+
+
+def encode_images(pixels, scale) -> dict[str, np.ndarray]:
+    """`image_grid` and `image_features` of pixels, computed as `prepare_fusion_data` does."""
+    grid = (encoder_grid(pixels) / np.asarray(scale, dtype="float32")).astype("float32")
+    return {"image_grid": grid, "image_features": grid.max(axis=(1, 2))}
+
+
+def corrupted_inputs(data, split: str, kind: str, strength: float, *, seed: int = 0,
+                     scale=None) -> dict[str, np.ndarray]:  # fmt: skip
+    """The model inputs of one split after corrupting its texts or images.
+
+    Text kinds return `{"tokens"}` (re-vectorized with `data.vectorizer`); image kinds return
+    `{"image", "image_grid", "image_features"}` (re-encoded; pass `scale=feature_scale(data)`
+    to avoid recovering it on every call). Put them in place with
+    `mmcourse.robustness.with_inputs`.
+    """
+    if kind not in _FUNCTIONS:
+        raise ValueError(f"kind must be one of {CORRUPTIONS}. Received: kind={kind!r}")
+    strength = _check_strength(strength)
+    part = data.arrays[split]
+    if kind in TEXT_CORRUPTIONS:
+        if strength == 0.0:
+            return {"tokens": part["tokens"].copy()}
+        texts = corrupt(data.splits[split].frame["text"].tolist(), kind, strength, seed=seed)
+        return {"tokens": vectorize.token_ids(data.vectorizer, texts)}
+    if "image" not in part:
+        raise ValueError(
+            "Image corruptions need the pixels: prepare_fusion_data(with_pixels=True)."
+        )
+    if strength == 0.0:
+        return {k: part[k].copy() for k in ("image", "image_grid", "image_features")}
+    pixels = corrupt(part["image"], kind, strength, seed=seed)
+    scale = feature_scale(data) if scale is None else scale
+    return {"image": pixels, **encode_images(pixels, scale)}

@@ -1,0 +1,250 @@
+"""Attention layers and builders: shapes, weights that sum to 1 (padding masked), configs,
+names, save/load, mixed precision, one training step on TensorFlow and on JAX."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from mmcourse.models import attention
+
+VOCABULARY_SIZE = 30
+BUILDERS = {
+    "word_attention_fusion": lambda: attention.build_word_attention_fusion(
+        vocabulary_size=VOCABULARY_SIZE
+    ),
+    "cross_modal_attention": lambda: attention.build_cross_modal_attention(
+        vocabulary_size=VOCABULARY_SIZE
+    ),
+    "article_attention": lambda: attention.build_cross_modal_attention(
+        vocabulary_size=VOCABULARY_SIZE, combine="weights"
+    ),
+    "bidirectional": lambda: attention.build_cross_modal_attention(
+        vocabulary_size=VOCABULARY_SIZE, regions_attend_to_words=True, name="bidirectional"
+    ),
+}
+
+
+def _inputs(model, batch=4, length=9, seed=0):
+    rng = np.random.default_rng(seed)
+    tokens = rng.integers(2, VOCABULARY_SIZE, size=(batch, length)).astype("int32")
+    tokens[:, -3:] = 0  # padding at the end, as TextVectorization pads
+    tokens[0, 2:] = 0  # a short text
+    arrays = {
+        "tokens": tokens,
+        "image": rng.random((batch, 64, 64, 3), dtype="float32"),
+        "image_grid": rng.random((batch, 8, 8, 64), dtype="float32"),
+        "image_features": rng.random((batch, 64), dtype="float32"),
+    }
+    return {t.name: arrays[t.name] for t in model.inputs}
+
+
+def _numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+def test_attention_pooling_masks_padding_and_weights_sum_to_one():
+    sequence = np.random.default_rng(0).normal(size=(3, 6, 5)).astype("float32")
+    mask = np.array([[1, 1, 1, 0, 0, 0], [1, 1, 1, 1, 1, 1], [1, 0, 0, 0, 0, 0]], bool)
+    layer = attention.AttentionPooling(4)
+    pooled, weights = layer(sequence, mask=mask)
+    pooled, weights = _numpy(pooled), _numpy(weights)
+    assert pooled.shape == (3, 5) and weights.shape == (3, 6)
+    np.testing.assert_allclose(weights.sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all(weights[~mask] == 0.0)
+    np.testing.assert_allclose(pooled, np.einsum("bt,btd->bd", weights, sequence), rtol=1e-5)
+    np.testing.assert_allclose(pooled[2], sequence[2, 0], rtol=1e-5)  # one word: itself
+    _, unmasked = layer(sequence)
+    assert np.all(_numpy(unmasked) > 0)
+
+
+def test_cross_modal_attention_weights_sum_to_one_over_keys():
+    rng = np.random.default_rng(1)
+    queries = rng.normal(size=(2, 3, 4)).astype("float32")
+    keys = rng.normal(size=(2, 7, 5)).astype("float32")
+    values = rng.normal(size=(2, 7, 6)).astype("float32")
+    key_mask = np.ones((2, 7), bool)
+    key_mask[1, 4:] = False
+    layer = attention.CrossModalAttention(8, scale=2.0)
+    attended, weights = (_numpy(x) for x in layer([queries, keys, values], key_mask=key_mask))
+    assert attended.shape == (2, 3, 6) and weights.shape == (2, 3, 7)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-5)
+    assert np.all(weights[1, :, 4:] == 0.0)
+    np.testing.assert_allclose(attended, np.einsum("bqn,bnd->bqd", weights, values), rtol=1e-5)
+    assert layer.compute_output_shape([q.shape for q in (queries, keys, values)]) == [
+        (2, 3, 6), (2, 3, 7),
+    ]  # fmt: skip
+
+
+def test_cross_modal_attention_temperature_sharpens_weights():
+    rng = np.random.default_rng(2)
+    inputs = [rng.normal(size=(1, 1, 4)).astype("float32"),
+              rng.normal(size=(1, 10, 4)).astype("float32"),
+              rng.normal(size=(1, 10, 3)).astype("float32")]  # fmt: skip
+    layer = attention.CrossModalAttention(4)
+    _, soft = layer(inputs)
+    layer.log_temperature.assign(np.log(20.0))
+    _, sharp = layer(inputs)
+    assert _numpy(sharp).max() > _numpy(soft).max()
+
+
+def test_padding_mask():
+    mask = attention.PaddingMask()(np.array([[5, 3, 0, 0]], "int32"))
+    np.testing.assert_array_equal(_numpy(mask), [[True, True, False, False]])
+
+
+@pytest.mark.parametrize("layer", [
+    attention.PaddingMask(padding_id=1, name="mask"),
+    attention.AttentionPooling(7, name="pool"),
+    attention.CrossModalAttention(5, scale=3.0, name="cross"),
+])  # fmt: skip
+def test_layer_configs_round_trip(layer):
+    config = layer.get_config()
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == config
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
+    assert type(restored) is type(layer) and restored.get_config() == config
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="units"):
+        attention.AttentionPooling(0)
+    with pytest.raises(ValueError, match="scale"):
+        attention.CrossModalAttention(4, scale=0.0)
+    with pytest.raises(ValueError, match="combine"):
+        attention.build_cross_modal_attention(vocabulary_size=10, combine="sum")
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_builders_shapes_and_names(name):
+    model = BUILDERS[name]()
+    assert model.name == name
+    probabilities = _numpy(model(_inputs(model)))
+    assert probabilities.shape == (4, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.get_layer("fusion_output").dtype_policy.compute_dtype == "float32"
+    generic = ("input_layer", "conv", "dense", "dropout", "concatenate", "reshape", "flatten",
+               "lambda", "global_", "max_pooling", "average_pooling")  # fmt: skip
+    for layer in model.layers:
+        assert not layer.name.startswith(generic), layer.name
+
+
+def test_cross_modal_attention_layers_and_probe():
+    model = BUILDERS["bidirectional"]()
+    names = {layer.name for layer in model.layers}
+    assert {"text_attention_pool", "text_padding_mask", "region_keys", "region_values",
+            "text_to_image_attention", "image_to_text_attention", "text_cnn_features",
+            "image_pool", "fusion_concat"} <= names  # fmt: skip
+    x = _inputs(model)
+    outputs = {k: _numpy(v) for k, v in attention.attention_probe(model)(x).items()}
+    assert outputs["word_weights"].shape == (4, 9)
+    np.testing.assert_allclose(outputs["word_weights"].sum(axis=1), 1.0, rtol=1e-5)
+    assert np.all(outputs["word_weights"][x["tokens"] == 0] == 0.0)
+    assert outputs["region_weights"].shape == (4, 64)
+    np.testing.assert_allclose(outputs["region_weights"].sum(axis=1), 1.0, rtol=1e-5)
+    assert outputs["region_word_weights"].shape == (4, 64, 9)
+    np.testing.assert_allclose(outputs["region_word_weights"].sum(axis=-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(outputs["probabilities"], _numpy(model(x)), rtol=1e-5)
+
+
+def test_word_region_scores_decompose_the_text_to_image_logits():
+    """The pooled query is a weighted average of word vectors and its projection is linear,
+    so the text's region weights are the softmax of the word-weighted affinity rows."""
+    keras.utils.set_random_seed(3)
+    model = BUILDERS["cross_modal_attention"]()
+    x = _inputs(model)
+    outputs = {k: _numpy(v) for k, v in attention.attention_probe(model)(x).items()}
+    scores = attention.word_region_scores(model, outputs["word_vectors"], outputs["region_keys"])
+    assert scores.shape == (4, 9, 64)
+    logits = np.einsum("bt,btn->bn", outputs["word_weights"], scores)
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(outputs["region_weights"], expected, rtol=1e-4, atol=1e-6)
+    reading = attention.region_word_weights(model, outputs["word_vectors"],
+                                            outputs["region_keys"], x["tokens"])  # fmt: skip
+    assert reading.shape == (4, 64, 9)
+    np.testing.assert_allclose(reading.sum(axis=-1), 1.0, rtol=1e-6)
+    assert np.all(reading[0, :, 2:] == 0.0)  # padding is never read
+
+
+def test_article_version_feeds_the_weights_not_the_features():
+    right = BUILDERS["cross_modal_attention"]()
+    article = BUILDERS["article_attention"]()
+    assert right.get_layer("text_to_image_features").output.shape == (None, 64)
+    assert article.get_layer("text_to_image_weights").output.shape == (None, 64)
+    assert "text_to_image_features" not in {layer.name for layer in article.layers}
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_save_load_round_trip(name, tmp_path):
+    keras.utils.set_random_seed(0)
+    model = BUILDERS[name]()
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    x = _inputs(model)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["word_attention_fusion", "bidirectional"])
+def test_mixed_precision_forward_pass(name):
+    previous = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = BUILDERS[name]()
+        assert model.get_layer("fusion_dense").compute_dtype == "float16"
+        x = _inputs(model)
+        output = model(x)
+        assert keras.backend.standardize_dtype(output.dtype) == "float32"
+        assert np.isfinite(_numpy(output)).all()
+        weights = attention.attention_probe(model)(x)["word_weights"]
+        np.testing.assert_allclose(_numpy(weights).sum(axis=1), 1.0, rtol=1e-3)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+
+
+def test_one_training_step_on_tensorflow():
+    keras.utils.set_random_seed(0)
+    model = BUILDERS["bidirectional"]()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", run_eagerly=True)
+    before = [_numpy(w) for w in model.trainable_weights]
+    loss = model.train_on_batch(_inputs(model), np.array([0, 1, 2, 1]))
+    assert np.isfinite(loss)
+    changed = {w.path for a, w in zip(before, model.trainable_weights)
+               if not np.array_equal(a, _numpy(w))}  # fmt: skip
+    assert any("log_temperature" in p for p in changed), changed
+
+
+JAX_CODE = """
+import json
+import keras
+import numpy as np
+from mmcourse.models import attention
+
+assert keras.backend.backend() == "jax"
+rng = np.random.default_rng(0)
+tokens = rng.integers(1, 30, size=(6, 8)).astype("int32")
+tokens[:, 5:] = 0
+arrays = {"tokens": tokens, "image": rng.random((6, 64, 64, 3), dtype="float32"),
+          "image_grid": rng.random((6, 8, 8, 64), dtype="float32"),
+          "image_features": rng.random((6, 64), dtype="float32")}
+y = np.array([0, 1, 2, 0, 1, 2])
+losses = {}
+for model in (attention.build_word_attention_fusion(vocabulary_size=30),
+              attention.build_cross_modal_attention(vocabulary_size=30,
+                                                    regions_attend_to_words=True)):
+    x = {t.name: arrays[t.name] for t in model.inputs}
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    losses[model.name] = float(model.train_on_batch(x, y))
+    weights = attention.attention_probe(model).predict(x, verbose=0)["word_weights"]
+    assert np.allclose(weights.sum(axis=1), 1.0, atol=1e-5) and np.all(weights[:, 5:] == 0)
+print(json.dumps(losses))
+"""
+
+
+def test_one_training_step_on_jax(run_with_backend):
+    losses = json.loads(run_with_backend("jax", JAX_CODE).strip().splitlines()[-1])
+    assert set(losses) == {"word_attention_fusion", "cross_modal_attention"}
+    assert all(np.isfinite(v) for v in losses.values())

@@ -1,0 +1,120 @@
+"""Corruptions: seeded, shape- and dtype-preserving, identity at strength 0, re-encoded exactly."""
+
+import numpy as np
+import pytest
+
+from mmcourse import corruptions
+
+TEXTS = ["happy at the beach, not sad", "my dog in the rain", "ok"]
+
+
+def _images(dtype="float32"):
+    rng = np.random.default_rng(0)
+    images = rng.random((4, 16, 16, 3))
+    return (images * 255).astype("uint8") if dtype == "uint8" else images.astype(dtype)
+
+
+@pytest.mark.parametrize("kind", corruptions.IMAGE_CORRUPTIONS)
+@pytest.mark.parametrize("dtype", ["float32", "uint8"])
+def test_image_corruptions_keep_shape_dtype_and_range(kind, dtype):
+    images = _images(dtype)
+    for strength in (0.0, 0.3, 1.0):
+        out = corruptions.corrupt(images, kind, strength, seed=1)
+        assert out.shape == images.shape and out.dtype == images.dtype
+        high = 255 if dtype == "uint8" else 1.0
+        assert out.min() >= 0 and out.max() <= high
+    np.testing.assert_array_equal(corruptions.corrupt(images, kind, 0.0), images)
+    assert not np.array_equal(corruptions.corrupt(images, kind, 0.5), images)
+
+
+@pytest.mark.parametrize("kind", corruptions.CORRUPTIONS)
+def test_corruptions_are_seeded(kind):
+    values = _images() if kind in corruptions.IMAGE_CORRUPTIONS else TEXTS * 5
+    first = corruptions.corrupt(values, kind, 0.5, seed=3)
+    again = corruptions.corrupt(values, kind, 0.5, seed=3)
+    np.testing.assert_array_equal(np.asarray(first), np.asarray(again))
+    if kind != "blur":  # the blur has no randomness
+        other = corruptions.corrupt(values, kind, 0.5, seed=4)
+        assert not np.array_equal(np.asarray(first), np.asarray(other))
+
+
+@pytest.mark.parametrize("kind", corruptions.CORRUPTIONS)
+@pytest.mark.parametrize("strength", [-0.1, 1.5, "high", True])
+def test_bad_strength_or_kind_raises(kind, strength):
+    values = _images() if kind in corruptions.IMAGE_CORRUPTIONS else TEXTS
+    with pytest.raises(ValueError, match="Received:"):
+        corruptions.corrupt(values, kind, strength)
+    with pytest.raises(ValueError, match="Received:"):
+        corruptions.corrupt(values, "rain", 0.5)
+
+
+def test_image_corruptions_do_what_they_say():
+    images = np.full((200, 16, 16, 3), 0.5, dtype="float32")
+    noisy = corruptions.gaussian_noise(images, 0.2, seed=0)
+    assert abs(float((noisy - images).std()) - 0.5 * 0.2) < 0.005  # sigma = 0.5 * strength
+    edge = np.zeros((1, 16, 16, 3), dtype="float32")
+    edge[:, :, 8:] = 1.0
+    blurred = corruptions.blur(edge, 0.5)
+    assert 0.0 < blurred[0, 0, 7, 0] < 0.5 < blurred[0, 0, 8, 0] < 1.0  # the edge is soft
+    np.testing.assert_allclose(blurred.mean(), edge.mean(), atol=1e-3)
+    covered = corruptions.occlusion(np.zeros((10, 16, 16, 3), dtype="float32"), 0.25, seed=0)
+    grey = (covered == corruptions.OCCLUSION_FILL).all(axis=-1).mean(axis=(1, 2))
+    np.testing.assert_allclose(grey, 0.25)  # an 8x8 square on each 16x16 image
+
+
+def test_text_corruptions():
+    assert corruptions.typos(TEXTS, 0.0) == TEXTS
+    assert corruptions.drop_words(TEXTS, 0.0) == TEXTS
+    assert corruptions.drop_words(TEXTS, 1.0) == ["", "", ""]
+    typed = corruptions.typos(TEXTS, 1.0, seed=0)
+    assert len(typed) == len(TEXTS)
+    for before, after in zip(TEXTS, typed):
+        words, changed = before.split(), after.split()
+        assert len(changed) == len(words)  # a typo changes a word, never the word count
+        assert all(a != b for a, b in zip(words, changed) if len(b.strip(",")) > 1)
+    dropped = corruptions.drop_words(TEXTS * 200, 0.3, seed=0)
+    kept = sum(len(t.split()) for t in dropped) / sum(len(t.split()) for t in TEXTS * 200)
+    assert abs(kept - 0.7) < 0.03
+    with pytest.raises(ValueError, match="Received:"):
+        corruptions.typos("one string", 0.5)
+
+
+def test_feature_scale_and_encoding_match_prepare_fusion_data(fusion_data):
+    scale = corruptions.feature_scale(fusion_data)
+    assert scale.shape == (64,) and scale.dtype == np.float32 and (scale >= 1e-3).all()
+    test = fusion_data.arrays["test"]
+    encoded = corruptions.encode_images(test["image"][:32], scale)
+    np.testing.assert_allclose(encoded["image_grid"], test["image_grid"][:32], rtol=1e-4,
+                               atol=1e-4)  # fmt: skip
+    np.testing.assert_allclose(encoded["image_features"], test["image_features"][:32],
+                               rtol=1e-4, atol=1e-4)  # fmt: skip
+
+
+def test_corrupted_inputs_of_a_split(fusion_data):
+    small = fusion_data.head("test", 40)
+    clean = small.arrays["test"]
+    same = corruptions.corrupted_inputs(small, "test", "typos", 0.0)
+    np.testing.assert_array_equal(same["tokens"], clean["tokens"])
+    typed = corruptions.corrupted_inputs(small, "test", "typos", 0.5, seed=0)
+    assert typed["tokens"].shape == clean["tokens"].shape and typed["tokens"].dtype == np.int32
+    assert (typed["tokens"] == 1).sum() > (clean["tokens"] == 1).sum()  # misspelt words: [UNK]
+    empty = corruptions.corrupted_inputs(small, "test", "drop_words", 1.0)
+    assert not empty["tokens"].any()  # no words left: all padding
+    blurred = corruptions.corrupted_inputs(small, "test", "blur", 0.5, scale=np.ones(64))
+    assert set(blurred) == {"image", "image_grid", "image_features"}
+    assert blurred["image_features"].shape == clean["image_features"].shape
+    assert not np.allclose(blurred["image"], clean["image"])
+
+
+def test_the_course_encoder_ignores_a_quarter_pixel_blur_but_not_half_a_pixel(fusion_data):
+    small = fusion_data.head("test", 100)
+    clean = small.arrays["test"]["image_features"]
+    scale = corruptions.feature_scale(fusion_data)
+    moved = {
+        s: np.abs(
+            corruptions.corrupted_inputs(small, "test", "blur", s, scale=scale)["image_features"]
+            - clean
+        ).mean()  # fmt: skip
+        for s in (0.25, 0.5)
+    }
+    assert moved[0.25] < 0.05 and moved[0.5] > 0.3, moved
