@@ -173,7 +173,9 @@ def test_article_version_feeds_the_weights_not_the_features():
     article = BUILDERS["article_attention"]()
     assert right.get_layer("text_to_image_features").output.shape == (None, 64)
     assert article.get_layer("text_to_image_weights").output.shape == (None, 64)
-    assert "text_to_image_features" not in {layer.name for layer in article.layers}
+    article_layers = {layer.name for layer in article.layers}
+    assert "text_to_image_features" not in article_layers
+    assert "region_values" not in article_layers  # what the regions hold is never used
 
 
 @pytest.mark.parametrize("name", BUILDERS)

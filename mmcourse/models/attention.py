@@ -233,7 +233,8 @@ def build_cross_modal_attention(
         region_units: width of the region values (what attention returns).
         scale: initial sharpness of the text-to-region attention (learned from there on).
         combine: `"features"` concatenates the attention-weighted region features (right);
-            `"weights"` concatenates the 64 attention weights instead (the article's mistake).
+            `"weights"` concatenates the 64 attention weights instead (the article's mistake;
+            the region values are then never used, so that model has no value layer).
         regions_attend_to_words: add image-to-text attention and its max-pooled features.
         name: default `cross_modal_attention`, or `article_attention` for `combine="weights"`.
 
@@ -249,7 +250,9 @@ def build_cross_modal_attention(
     words, mask, text_query, _ = _word_attention(tokens, vocabulary_size=vocabulary_size,
                                                  units=units, contextual=False)  # fmt: skip
     keys = _region_keys(image, units=units)
-    values = _region_values(grid, units=region_units)
+    # the article's version never uses what the regions hold: no value layer to train
+    uses_values = combine == "features" or regions_attend_to_words
+    values = _region_values(grid, units=region_units) if uses_values else keys
     query = keras.layers.Reshape((1, units), name="text_query")(text_query)
     attended, region_weights = CrossModalAttention(units, scale=scale,
                                                    name="text_to_image_attention")(
