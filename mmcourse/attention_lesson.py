@@ -23,12 +23,11 @@ import keras
 import numpy as np
 
 from mmcourse import runtime
-from mmcourse.evaluate import Evaluation, evaluate
-from mmcourse.experiment import model_inputs, predict
-from mmcourse.fusion_data import FusionData, fusion_dataset
+from mmcourse.evaluate import Evaluation
+from mmcourse.experiment import fit_and_evaluate, predict
+from mmcourse.fusion_data import FusionData
 from mmcourse.models import attention, fusion
 from mmcourse.synth.scenes import SHIRT_COLOURS
-from mmcourse.train import train
 
 LEARNING_RATE = 2e-3
 BATCH_SIZE = 32
@@ -55,19 +54,9 @@ def fit_and_score(model: keras.Model, data: FusionData, *, num_epochs: int | Non
     then, once a colour word starts to pick its region, the grounded posts; validation loss
     can stall in between, so early stopping waits longer than the default 3 epochs.
     """
-    inputs = model_inputs(model)
-    train_ds = fusion_dataset(data, "train", inputs=inputs, batch_size=BATCH_SIZE, shuffle=True,
-                              seed=seed)  # fmt: skip
-    val_ds = fusion_dataset(data, "val", inputs=inputs, batch_size=BATCH_SIZE)
-    history = train(model, train_ds, validation_data=val_ds, epochs=num_epochs or epochs(),
-                    patience=PATIENCE, learning_rate=LEARNING_RATE, verbose=0)  # fmt: skip
-    result = evaluate(data.splits["test"], predict(model, data), name=model.name)
-    result.details = {
-        "params": int(model.count_params()),
-        "train_seconds": round(history.seconds, 1),
-        "epochs": len(history.history["loss"]),
-    }
-    return result
+    return fit_and_evaluate(model, data, epochs=num_epochs or epochs(),
+                            learning_rate=LEARNING_RATE, batch_size=BATCH_SIZE,
+                            patience=PATIENCE, seed=seed)  # fmt: skip
 
 
 def build_model(name: str, *, vocabulary_size: int) -> keras.Model:

@@ -51,20 +51,23 @@ def fit_and_evaluate(
     label: str = "label",
     epochs: int | None = None,
     learning_rate: float = LEARNING_RATE,
+    batch_size: int = BATCH_SIZE,
+    patience: int = 3,
     seed: int = 0,
     verbose: int | str = 0,
 ) -> Evaluation:
     """Train `model` on the train split (monitoring val) and evaluate it on test.
 
     The model is trained on `label` (`"label"`, `"text_label"` or `"image_label"`) and scored
-    against the same column. `details` of the result: `params`, `train_seconds`, `epochs`.
+    against the same column. `patience` is early stopping's, in epochs. `details` of the
+    result: `params`, `train_seconds`, `epochs`.
     """
     inputs = model_inputs(model)
     epochs = default_epochs() if epochs is None else epochs
-    train_ds = fusion_dataset(data, "train", inputs=inputs, label=label, batch_size=BATCH_SIZE,
+    train_ds = fusion_dataset(data, "train", inputs=inputs, label=label, batch_size=batch_size,
                               shuffle=True, seed=seed)  # fmt: skip
-    val_ds = fusion_dataset(data, "val", inputs=inputs, label=label, batch_size=BATCH_SIZE)
-    history = train(model, train_ds, validation_data=val_ds, epochs=epochs,
+    val_ds = fusion_dataset(data, "val", inputs=inputs, label=label, batch_size=batch_size)
+    history = train(model, train_ds, validation_data=val_ds, epochs=epochs, patience=patience,
                     learning_rate=learning_rate, verbose=verbose)  # fmt: skip
     result = evaluate(data.splits["test"], predict(model, data), name=model.name,
                       label_column=label)  # fmt: skip
