@@ -50,28 +50,62 @@ def raises_dataset_error():
     return check
 
 
-@pytest.fixture
-def run_with_backend(tmp_path):
-    """`run_with_backend("jax", code)` runs `code` in a fresh Python with that Keras backend.
+JAX_RUNNER = """
+import contextlib, io, json, sys, traceback
+sys.path.insert(0, {tests!r})
+snippets = json.loads(open({snippets!r}).read())
+outputs = {{}}
+for name, code in snippets.items():
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, name, "exec"), {{"__name__": "__jax_snippet__"}})
+        outputs[name] = {{"stdout": out.getvalue(), "error": None}}
+    except BaseException:
+        outputs[name] = {{"stdout": out.getvalue(), "error": traceback.format_exc()[-3000:]}}
+print(json.dumps(outputs))
+"""
 
-    The backend is fixed when Keras is first imported, so a second backend needs a second
-    process. Returns the process's stdout; a failure shows its stderr.
+
+@pytest.fixture(scope="session")
+def _jax_outputs(request, tmp_path_factory):
+    """Every selected test module's `JAX_CODE`, run in ONE fresh Python with the JAX backend.
+
+    Importing Keras and JAX and warming JAX's op cache costs most of a snippet's time, so one
+    process serves all modules; each snippet runs in its own namespace and its failure (with
+    traceback) is reported to its own test only.
     """
+    import json
     import os
     import subprocess
     import sys
 
-    def run(backend, code, *, timeout=300):
-        script = tmp_path / f"run_{backend}.py"
-        script.write_text(code)
-        env = os.environ | {"KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        result = subprocess.run(
-            [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=timeout
-        )
-        assert result.returncode == 0, f"{backend} run failed:\n{result.stderr[-3000:]}"
-        return result.stdout
+    snippets = {}
+    for item in request.session.items:
+        module = getattr(item, "module", None)  # notebook cells have none
+        code = getattr(module, "JAX_CODE", None)
+        if isinstance(code, str):
+            snippets[module.__name__] = code
+    folder = tmp_path_factory.mktemp("jax")
+    (folder / "snippets.json").write_text(json.dumps(snippets))
+    script = folder / "runner.py"
+    tests = str(Path(__file__).parent)
+    script.write_text(JAX_RUNNER.format(tests=tests, snippets=str(folder / "snippets.json")))
+    env = os.environ | {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=900
+    )
+    assert result.returncode == 0, f"the JAX process failed:\n{result.stderr[-3000:]}"
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    return run
+
+@pytest.fixture
+def jax_output(request, _jax_outputs):
+    """The stdout of this test module's `JAX_CODE` run under the JAX backend (see above)."""
+    name = request.module.__name__
+    output = _jax_outputs[name]
+    assert output["error"] is None, f"JAX_CODE of {name} failed:\n{output['error']}"
+    return output["stdout"]
 
 
 @pytest.fixture(scope="session")

@@ -140,8 +140,8 @@ print("ok", len(builders))
 """
 
 
-def test_one_training_step_and_grad_cam_on_jax(run_with_backend):
-    assert run_with_backend("jax", JAX_CODE).strip() == "ok 4"
+def test_one_training_step_and_grad_cam_on_jax(jax_output):
+    assert jax_output.strip() == "ok 4"
 
 
 def test_imagenet_weights_fail_with_a_clear_message_offline(monkeypatch):

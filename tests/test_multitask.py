@@ -187,8 +187,8 @@ print(json.dumps({"scores": {k: float(v) for k, v in scores.items()}, "shapes": 
 """
 
 
-def test_one_training_step_on_jax(run_with_backend):
-    result = json.loads(run_with_backend("jax", JAX_CODE).strip().splitlines()[-1])
+def test_one_training_step_on_jax(jax_output):
+    result = json.loads(jax_output.strip().splitlines()[-1])
     assert result["shapes"] == {name: [6, 3] for name in multitask.OUTPUT_NAMES}
     assert "loss" in result["scores"] and "fusion_output_loss" in result["scores"]
     assert all(np.isfinite(v) for v in result["scores"].values())
