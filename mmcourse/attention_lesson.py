@@ -1,8 +1,8 @@
 """Lesson 08's experiment: attention over words and over image regions, against concatenation.
 
 The notebook spells each step out; these functions run the same steps with the same settings
-(`epochs()`, `LEARNING_RATE`), so that `tests/test_attention_lesson.py` can check, in fast
-mode, what the lesson says it measured:
+(`epochs()`, `LEARNING_RATE`), and `lesson_claims` turns what the notebook measured into the
+sentences the lesson teaches, which the notebook checks (`claims.check`) in its last cells:
 
 - `build_model`: the baseline, lesson 07's `fusion.build_concat_fusion` (pooled text features
   concatenated with pooled image features: it cannot tell *which* character a text names),
@@ -15,14 +15,18 @@ mode, what the lesson says it measured:
   often the named character's regions, attending over the words, read the colour word. The
   metadata that says who is
   named is read here, for evaluation only, never in training.
+- `lesson_claims`: the lesson's claims, from the notebook's `results` and attention numbers.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import keras
 import numpy as np
 
-from mmcourse import runtime
+from mmcourse import claims, runtime
 from mmcourse.evaluate import Evaluation
 from mmcourse.experiment import fit_and_evaluate, predict
 from mmcourse.fusion_data import FusionData
@@ -35,6 +39,7 @@ PATIENCE = 6
 MODEL_NAMES = ("concat_fusion", "word_attention_fusion", "cross_modal_attention",
                "article_attention")  # fmt: skip
 COLOUR_TOLERANCE = 0.12  # RGB distance in [0, 1] units, after matching the brightness
+DETAILS = ("params", "train_seconds", "epochs")
 
 
 def epochs() -> int:
@@ -176,6 +181,70 @@ def regions_read_colour_word(model: keras.Model, data: FusionData, split: str = 
     top = tokens[np.arange(len(rows)), read.argmax(axis=1)]
     words = np.asarray(data.vectorizer.get_vocabulary())[top]
     return round(float(np.mean((words == named)[found])), 3)
+
+
+def lesson_claims(results: dict[str, Evaluation], *, colour_first: float, shares: dict,
+                  regions_read: float) -> list[claims.Claim]:  # fmt: skip
+    """Lesson 08's claims, one `claims.Claim` each, from numbers the notebook already has.
+
+    `results` maps each of `MODEL_NAMES` to its test `Evaluation`; `colour_first` is
+    `colour_word_attention(cross, data)`, `shares` is `attention_on_characters(cross, data)`
+    and `regions_read` is `regions_read_colour_word(cross, data)`, all for the trained
+    cross-modal attention model. Nothing is trained or predicted here: the claims are checked
+    on the very numbers the notebook printed. Show them with `claims.check(..., lesson="08")`.
+    """
+    missing = [name for name in MODEL_NAMES if name not in results]
+    if missing:
+        raise ValueError(f"results must hold an Evaluation for each of {MODEL_NAMES}. "
+                         f"Received: results without {missing}")  # fmt: skip
+    for name in MODEL_NAMES:
+        evaluation = results[name]
+        if not isinstance(evaluation, Evaluation) or "grounded" not in evaluation.per_phenomenon:
+            raise ValueError(f"results[{name!r}] must be an Evaluation with a 'grounded' score. "
+                             f"Received: {type(evaluation).__name__} "
+                             f"{str(evaluation)[:60]!r}")  # fmt: skip
+    if not isinstance(shares, dict) or not {"named", "other", "named_area"} <= set(shares):
+        raise ValueError("shares must be attention_on_characters(...)'s dict (named, other, "
+                         f"named_area). Received: shares={shares!r}")  # fmt: skip
+    values = {f"shares[{key!r}]": shares[key] for key in ("named", "other", "named_area")}
+    values.update(colour_first=colour_first, regions_read=regions_read)
+    for label, value in values.items():
+        if not _share(value):
+            raise ValueError(f"{label} must be a share in [0, 1]. Received: {label}={value!r}")
+    grounded = {name: e.per_phenomenon["grounded"] for name, e in results.items()}
+    concat, cross = grounded["concat_fusion"], grounded["cross_modal_attention"]
+    article = grounded["article_attention"]
+    accuracy = {name: e.accuracy for name, e in results.items()}
+    without = [name for name in MODEL_NAMES if not set(DETAILS) <= set(results[name].details)]
+    return [
+        claims.holds("concatenation stays near the image-only ceiling on grounded posts",
+                     concat < 0.65, measured=concat, expected="< 0.650"),
+        claims.at_least("cross-modal attention beats concatenation on grounded posts by 0.15",
+                        cross, concat + 0.15),
+        claims.at_least("cross-modal attention beats concatenation overall by 0.01",
+                        accuracy["cross_modal_attention"], accuracy["concat_fusion"] + 0.01),
+        claims.holds("the article's version (weights, not features) trails cross-modal "
+                     "attention on grounded posts by more than 0.15", article < cross - 0.15,
+                     measured=article, expected=f"< {cross - 0.15:.3f}"),
+        claims.at_least("attention on the named character is at least 3x that on the other",
+                        shares["named"], 3 * shares["other"]),
+        claims.at_least("attention on the named character is at least 4x its share of the image",
+                        shares["named"], 4 * shares["named_area"]),
+        claims.at_least("the query weighs the colour word most on at least 80% of grounded posts",
+                        colour_first, 0.8),
+        claims.at_least("the named character's regions read the colour word most on at least "
+                        "60% of grounded posts", regions_read, 0.6),
+        claims.holds("every model reports its parameters, training seconds and epochs",
+                     not without, measured=", ".join(without) or "all models",
+                     expected="all models"),
+    ]  # fmt: skip
+
+
+def _share(value) -> bool:
+    """A number in [0, 1], or NaN (nothing measured: the claim on it then fails)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    return math.isnan(value) or 0.0 <= value <= 1.0
 
 
 def _other_colour(characters: str, named: str) -> str:

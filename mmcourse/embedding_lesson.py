@@ -1,16 +1,17 @@
 """Lesson 05's experiment: three ways to embed text and images, and what each space can do.
 
 The notebook spells every step out with these functions; `run_experiment` runs them all with
-the same settings and `tests/test_embedding_lesson.py` checks, in fast mode, what the lesson
-says it measured.
+the same settings, and `mmcourse.embedding_claims` turns the scores into the sentences the
+lesson teaches, which the notebook checks with `mmcourse.claims`.
 
 - `train_autoencoders`: two separate autoencoders (text, image), each with its own code.
 - `train_bimodal_autoencoder`: one shared code, both reconstructions, modality dropout.
 - `train_dual_encoder`: CLIP-style towers and symmetric InfoNCE (optionally with a modality
   adversary, the advanced section).
 - `embed_splits` maps each split's texts and images into a model's space, each modality on
-  its own; `retrieval_table`, `cross_modal_transfer` and `shared_space_map` read those
-  embeddings (NumPy and scikit-learn, no training; the metrics are in `mmcourse.contrastive`).
+  its own; `retrieval_table` and `cross_modal_transfer` read those embeddings (NumPy and
+  scikit-learn, no training; the metrics are in `mmcourse.contrastive`), and
+  `mmcourse.embedding_plots` draws them.
 - `summarize` scores one model's space; `run_experiment` trains and scores all four.
 """
 
@@ -265,63 +266,6 @@ def discriminator_accuracy(model, data: FusionData, split: str = "test") -> floa
     """How often the adversarial model's own modality discriminator is right (0.5 = fooled)."""
     logits = _call(model, _pairs(data, split))["modality_logits"]
     return float(np.mean(np.concatenate([logits[:, 0] < 0, logits[:, 1] > 0])))
-
-
-def shared_space_map(space, data: FusionData, *, split: str = "test") -> pd.DataFrame:
-    """2-D PCA of a split's text and image embeddings together, one row per point.
-
-    Columns `x`, `y`, `modality`, `sentiment` (the text's `text_label` for a text point, the
-    image's `image_label` for an image point) and `place`.
-    """
-    from sklearn.decomposition import PCA
-    from threadpoolctl import threadpool_limits
-
-    text, image = space[split]
-    with threadpool_limits(1):
-        points = PCA(n_components=2, random_state=0).fit_transform(np.concatenate([text, image]))
-    names, frame = np.asarray(data.class_names), data.splits[split].frame
-    return pd.DataFrame({
-        "x": points[:, 0], "y": points[:, 1],
-        "modality": np.repeat(["text", "image"], [len(text), len(image)]),
-        "sentiment": names[np.concatenate([data.labels(split, "text_label"),
-                                           data.labels(split, "image_label")])],
-        "place": np.concatenate([frame["place"], frame["place"]]),
-    })  # fmt: skip
-
-
-def plot_shared_space(
-    points: pd.DataFrame, *, title="", columns=("modality", "sentiment", "place")
-):
-    """One scatter panel per column of `points`, coloured by that column's values."""
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.6))
-    for axis, column in zip(np.atleast_1d(axes), columns):
-        for value, group in points.groupby(column, sort=True):
-            axis.scatter(group["x"], group["y"], s=5, alpha=0.5, label=str(value))
-        axis.set(title=f"{title} by {column}".strip(), xticks=[], yticks=[])
-        axis.legend(markerscale=3, fontsize=8)
-    figure.tight_layout()
-    return figure
-
-
-def plot_retrieval(space, data: FusionData, rows, *, k: int = 5, split: str = "test"):
-    """For each text of `rows`: the text and its `k` nearest images (its own one framed)."""
-    import matplotlib.pyplot as plt
-
-    text, image = space[split]
-    ranked = np.argsort(-contrastive.cosine_similarity(text[rows], image), axis=1)[:, :k]
-    images, texts = data.splits[split].images(), data.splits[split].frame["text"].to_numpy()
-    figure, axes = plt.subplots(len(rows), k, figsize=(1.6 * k, 1.9 * len(rows)), squeeze=False,
-                                gridspec_kw={"wspace": 0.05, "hspace": 0.3})  # fmt: skip
-    for line, (row, found) in enumerate(zip(rows, ranked)):
-        axes[line, 0].set_title(texts[row], loc="left", fontsize=9)
-        for axis, index in zip(axes[line], found):
-            axis.imshow(images[index])
-            axis.set(xticks=[], yticks=[])
-            for spine in axis.spines.values():
-                spine.set(color="red" if index == row else "white", linewidth=3)
-    return figure
 
 
 MODELS = ("autoencoder pair", "bimodal autoencoder", "dual encoder", "dual encoder + adversary")

@@ -2,8 +2,8 @@
 
 The notebook spells each step out; these functions run the same steps with the same settings
 (`mmcourse.experiment.fit_and_evaluate`: 4 epochs in fast mode, up to 30 with early stopping
-in full mode), so that `tests/test_fusion_lesson.py` can check what the lesson says it measured
-and `run_experiment` can feed the course's results table.
+in full mode), so that `run_experiment` can feed the course's results table; `lesson_claims`
+turns the notebook's numbers into the sentences it teaches, checked in its last cells.
 
 The image side of every model but listing 4.3 reads `image_features`: the frozen course
 encoder's features, computed once by `mmcourse.fusion_data`. The encoder never trains here, so
@@ -16,7 +16,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import runtime
+from mmcourse import claims, runtime
 from mmcourse.evaluate import Evaluation
 from mmcourse.experiment import fit_and_evaluate, predict
 from mmcourse.fusion_data import FusionData
@@ -25,6 +25,7 @@ from mmcourse.models import fusion
 BASELINES = ("text_only", "image_only")
 FUSIONS = ("early_fusion", "late_fusion", "concat_fusion", "gated_fusion", "tensor_fusion")
 MODELS = BASELINES + FUSIONS
+POOLED = ("concat_fusion", "late_fusion", "gated_fusion", "tensor_fusion")
 TEXT_DECIDES = ("image_neutral", "negation")  # the image shows nothing that decides
 IMAGE_DECIDES = ("conflict", "text_neutral")  # sarcasm, or a text that says nothing
 
@@ -186,3 +187,109 @@ def grounded_choices(model: keras.Model, data: FusionData, split: str = "test") 
         "named_character": round(float(np.mean(predicted == np.array(named))), 3),
         "other_character": round(float(np.mean(predicted == np.array(other))), 3),
     }
+
+
+def _all_above(text: str, values: pd.Series, bound) -> claims.Claim:
+    return claims.holds(
+        text, (values > bound).all(), measured=float(values.min()), expected=f"> {bound:.3f} each"
+    )
+
+
+def _deciding_claims(scores: dict, gains: pd.DataFrame) -> list[claims.Claim]:
+    """Each baseline fails where the other modality decides; concat fusion matches the one that
+    decides, on each phenomenon but grounded."""
+    concat, found = scores["concat_fusion"].per_phenomenon, []
+    for side, other, decides, bound in (
+        ("image", "text", IMAGE_DECIDES, 0.2),
+        ("text", "image", TEXT_DECIDES, 0.3),
+    ):
+        deciding = scores[f"{side}_only"].per_phenomenon
+        silent = scores[f"{other}_only"].per_phenomenon
+        for p in decides:
+            found += [
+                claims.holds(
+                    f"on {p} posts the {side} decides: {other} alone below {bound}, "
+                    f"{side} alone above 0.85",
+                    silent[p] < bound and deciding[p] > 0.85,
+                    measured=f"{other} {silent[p]:.3f}, {side} {deciding[p]:.3f}",
+                    expected=f"< {bound}, > 0.85",
+                ),
+                claims.at_least(f"concat fusion is within 0.08 of {side} alone on {p} posts",
+                                concat[p], deciding[p] - 0.08),
+            ]  # fmt: skip
+        found.append(_all_above(
+            f"concat fusion beats {other} alone by over 0.7 where the {side} decides",
+            gains.loc[f"vs {other}_only", list(decides)], 0.7,
+        ))  # fmt: skip
+    better = gains.loc["vs the better one"].drop("overall")
+    return found + [
+        _all_above("concat fusion loses under 0.08 to the better single model on each phenomenon",
+                   better, -0.08)
+    ]  # fmt: skip
+
+
+def lesson_claims(results: dict, data: FusionData, *, listing: Evaluation) -> list[claims.Claim]:
+    """Lesson 07's claims, on the models and numbers the notebook measured (nothing trains).
+
+    `results`: `train_models(data)`'s `{name: (model, evaluation)}`, with every name of
+    `MODELS`; `data`: the `FusionData` they were trained on; `listing`: listing 4.3's
+    `Evaluation`. The concat, gated and late fusion models predict the test split here.
+    """
+    missing = [name for name in MODELS if name not in results]
+    if missing:
+        raise ValueError(f"results must hold every model of {MODELS}. Received: {sorted(results)}")
+    if not isinstance(listing, Evaluation) or listing.name != "listing_4_3":
+        raise ValueError(f"listing must be listing 4.3's Evaluation. Received: {listing=}")
+    scores = {name: results[name][1] for name in MODELS}
+    evaluations = [listing, *scores.values()]
+    margin = {n: fusion_margin(evaluations, model=n)["margin"] for n in (*FUSIONS, "listing_4_3")}
+    ceiling = max(data.ceilings["text"]["overall"], data.ceilings["image"]["overall"])
+    concat = scores["concat_fusion"]
+    speed = seconds_per_epoch([listing, concat])
+    choices = grounded_choices(results["concat_fusion"][0], data)
+    gates = gate_by_phenomenon(results["gated_fusion"][0], data)
+    share = gates["text_share"]
+    confidence = branch_confidence(results["late_fusion"][0], data)
+    image_branch = confidence["image_branch"]
+    return [
+        *(
+            claims.at_least(f"{n.replace('_', ' ')} beats the best single modality by 0.15",
+                            margin[n], 0.15)
+            for n in POOLED
+        ),
+        claims.at_least("listing 4.3 beats the best single modality by 0.1",
+                        margin["listing_4_3"], 0.1),
+        claims.at_least("listing 4.3 beats the better single-modality Bayes ceiling by 0.1",
+                        listing.accuracy, ceiling + 0.1),
+        claims.below("listing 4.3 matches concat fusion's accuracy within 0.05",
+                     abs(listing.accuracy - concat.accuracy), 0.05),
+        claims.holds("listing 4.3 takes over twice concat fusion's time per epoch",
+                     speed["listing_4_3"] > 2 * speed["concat_fusion"],
+                     measured=f"{speed['listing_4_3']} s vs {speed['concat_fusion']} s",
+                     expected="over 2 times"),
+        *_deciding_claims(scores, gains_of(evaluations, model="concat_fusion")),
+        *(
+            claims.below(f"{n.replace('_', ' ')} stays below 0.7 on grounded posts",
+                         scores[n].per_phenomenon["grounded"], 0.7)
+            for n in POOLED
+        ),
+        claims.at_least("at least 40 grounded test posts show two different expressions",
+                        choices["posts"], 40),
+        claims.below("concat fusion picks the named character about as often as the other one",
+                     abs(choices["named_character"] - choices["other_character"]), 0.25),
+        claims.at_most("early fusion loses 0.3 to text alone on negation posts",
+                       scores["early_fusion"].per_phenomenon["negation"],
+                       scores["text_only"].per_phenomenon["negation"] - 0.3),
+        claims.below("early fusion beats the best single modality by less than 0.15",
+                     margin["early_fusion"], 0.15),
+        claims.holds("every mean gate lies strictly between 0 and 1",
+                     ((share > 0) & (share < 1)).all(),
+                     measured=f"{share.min():.3f} to {share.max():.3f}", expected="in (0, 1)"),
+        claims.at_least("the gate leans to the modality that decides by 0.05",
+                        gate_contrast(gates), 0.05),
+        claims.at_least("late fusion's image branch is surer by 0.3 where the image decides",
+                        image_branch[list(IMAGE_DECIDES)].mean(),
+                        image_branch[list(TEXT_DECIDES)].mean() + 0.3),
+        _all_above("late fusion's text branch stays confident where the image decides",
+                   confidence["text_branch"][list(IMAGE_DECIDES)], 0.7),
+    ]  # fmt: skip

@@ -18,6 +18,7 @@ more epochs (`training_epochs`), so that every model takes at least `budget_step
 
 `run_experiment` compares the two on the whole training split; `learning_curve` repeats the
 comparison on the first 100, 300, 1000 (and, in full mode, 4800) training posts over a few seeds.
+`lesson_claims` turns the notebook's numbers into the sentences the lesson teaches.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import runtime
+from mmcourse import claims, runtime
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.experiment import BATCH_SIZE, LEARNING_RATE, predict
 from mmcourse.fusion_data import FusionData, fusion_dataset
@@ -36,6 +37,7 @@ from mmcourse.models import multitask
 from mmcourse.train import train
 
 INPUTS = ("tokens", "image_features")
+SMALL_SIZE = 300  # where the auxiliary labels help most, and on every seed (see the lesson)
 LOSS_WEIGHTS = {
     "single_task": multitask.SINGLE_TASK_LOSS_WEIGHTS,
     "multitask": multitask.DEFAULT_LOSS_WEIGHTS,
@@ -198,3 +200,71 @@ def head_predictions(model: keras.Model, data: FusionData, rows, split: str = "t
         table[f"{head.split('_')[0]} head"] = names[probabilities[head].argmax(-1)]
         table[column] = names[data.labels(split, column)[rows]]
     return table
+
+
+def lesson_claims(evaluations, *, summary: pd.DataFrame, data: FusionData,
+                  small_size: int = SMALL_SIZE) -> list[claims.Claim]:  # fmt: skip
+    """Lesson 06's claims, on the numbers the notebook measured (nothing is trained here).
+
+    `evaluations`: `compare(data)`'s `[single_task, multitask]` on the whole training split;
+    `summary`: `curve_summary` of the learning curve, with a row for `small_size` posts;
+    `data`: the `FusionData` they were trained on (its training-split size sets the epochs).
+    """
+    names = tuple(getattr(e, "name", None) for e in evaluations)
+    if names != tuple(LOSS_WEIGHTS):
+        raise ValueError(f"Expected evaluations of {tuple(LOSS_WEIGHTS)}. Received: {names=}")
+    if small_size not in summary.index or not {"gap", "smallest_gap"} <= set(summary.columns):
+        raise ValueError(
+            f"Expected a curve_summary with a row for {small_size} posts. "
+            f"Received: summary with index {list(summary.index)}, columns {list(summary.columns)}"
+        )
+    single, multi = evaluations
+    small_gap = summary.loc[small_size, "gap"]
+    smallest_gap = summary.loc[small_size, "smallest_gap"]
+    full_gap = multi.accuracy - single.accuracy
+    epochs = training_epochs(len(data.labels("train")))
+    both_epochs = (single.details["epochs"], multi.details["epochs"])
+    both_params = (single.details["params"], multi.details["params"])
+    return [
+        claims.at_least(
+            f"with {small_size} training posts, multi-task learning beats single-task by 2 points",
+            small_gap,
+            0.02,
+        ),
+        claims.holds(
+            f"with {small_size} training posts, multi-task learning wins on every seed",
+            smallest_gap > 0,
+            measured=smallest_gap,
+            expected="> 0",
+        ),
+        claims.within(
+            "on the full training split, the gap is gone (within 2.5 points)", full_gap, 0.0, 0.025
+        ),
+        claims.at_most(
+            f"the full-split gap is at least 2 points below the gap at {small_size} posts",
+            full_gap,
+            small_gap - 0.02,
+        ),
+        claims.at_least(
+            "the multi-task text head gets 95% of text labels right",
+            multi.details["text_head_accuracy"],
+            0.95,
+        ),
+        claims.at_least(
+            "the multi-task image head gets 95% of image labels right",
+            multi.details["image_head_accuracy"],
+            0.95,
+        ),
+        claims.holds(
+            "both models have the same number of parameters",
+            both_params[0] == both_params[1],
+            measured=f"{both_params[0]} and {both_params[1]}",
+            expected="equal",
+        ),
+        claims.holds(
+            "both models train for the same epochs, without early stopping",
+            both_epochs == (epochs, epochs),
+            measured=f"{both_epochs[0]} and {both_epochs[1]}",
+            expected=f"{epochs} each",
+        ),
+    ]
