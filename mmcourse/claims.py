@@ -2,10 +2,12 @@
 
 Each lesson ends with the sentences it teaches ("fusion beats the best single modality by 15
 points") and the numbers that back them. A lesson module turns its numbers into `Claim`s with
-`at_least`, `at_most` and `holds`; the notebook shows them with `check`, which returns the
-table and raises `ClaimError` when one fails. So a notebook run under nbval (fast mode, in
-CI) or in full mode (`make course`) fails loudly the day a claim stops holding, and the models
-are trained once, not again by a separate test.
+`at_least`, `at_most`, `below`, `within` and `holds`; the notebook shows them with `check`,
+which returns the table and raises `ClaimError` when one fails. So the notebook run under nbval
+(fast mode, in CI) fails loudly the day a claim stops holding, and the models are trained once,
+not again by a separate test. In full mode the notebooks pass `strict=False`: the thresholds
+were set on fast-mode numbers, so a full-mode run on other hardware reports a claim that does
+not hold (printed, and `False` in the table) instead of stopping.
 
     claims.check([claims.at_least("fusion beats text alone", fused, text + 0.1)], lesson="07")
 """
@@ -79,8 +81,13 @@ def table(claims: list[Claim]) -> pd.DataFrame:
     return frame.set_index("claim")
 
 
-def check(claims: list[Claim], *, lesson: str) -> pd.DataFrame:
-    """The claims' table; raises `ClaimError` naming each claim that did not hold."""
+def check(claims: list[Claim], *, lesson: str, strict: bool = True) -> pd.DataFrame:
+    """The claims' table; raises `ClaimError` naming each claim that did not hold.
+
+    With `strict=False` it prints that message instead and returns the table, whose `held`
+    column then shows which claims failed (the notebooks pass `strict=runtime.is_fast_mode()`:
+    CI's fast-mode run fails on a broken claim, a full-mode run reports it and carries on).
+    """
     if not claims:
         raise ValueError(f"Expected at least one claim for lesson {lesson}. Received: claims=[]")
     failed = [c for c in claims if not c.held]
@@ -88,7 +95,8 @@ def check(claims: list[Claim], *, lesson: str) -> pd.DataFrame:
         lines = "\n".join(
             f"  - {c.text}: measured {c.measured}, expected {c.expected}" for c in failed
         )
-        raise ClaimError(
-            f"Lesson {lesson}: {len(failed)} of {len(claims)} claims did not hold:\n{lines}"
-        )
+        message = f"Lesson {lesson}: {len(failed)} of {len(claims)} claims did not hold:\n{lines}"
+        if strict:
+            raise ClaimError(message)
+        print(message)
     return table(claims)

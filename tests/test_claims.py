@@ -52,3 +52,17 @@ def test_check_names_every_claim_that_did_not_hold():
 def test_check_needs_a_claim():
     with pytest.raises(ValueError, match="Received: claims"):
         claims.check([], lesson="05")
+
+
+def test_check_without_strict_prints_the_failures_and_returns_the_table(capsys):
+    table = claims.check(
+        [claims.at_least("fusion beats text", 0.6, 0.76), claims.at_least("holds", 1.0, 0.5)],
+        lesson="07",
+        strict=False,
+    )
+    assert table["held"].tolist() == [False, True]
+    printed = capsys.readouterr().out
+    assert printed.startswith("Lesson 07: 1 of 2 claims did not hold")
+    assert "fusion beats text: measured 0.600" in printed
+    claims.check([claims.at_least("holds", 1.0, 0.5)], lesson="07", strict=False)
+    assert capsys.readouterr().out == ""
