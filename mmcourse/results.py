@@ -39,6 +39,27 @@ LESSONS = {
 }
 PHENOMENA = ("aligned", "text_neutral", "image_neutral", "negation", "conflict", "grounded")
 COLUMNS = ("accuracy", "macro_f1", *PHENOMENA, "params", "train_seconds")
+# What else each lesson measures (from `Evaluation.details`), and how to read its rows.
+EXTRA_COLUMNS = {
+    "04": ("image_label_accuracy",),
+    "05": ("R@5 text->image", "R@5 image->text", "sentiment transfer balanced", "place transfer"),
+    "06": ("text_head_accuracy", "image_head_accuracy", "epochs"),
+    "07": ("epochs",),
+    "08": ("epochs",),
+    "09": ("acc_text_missing", "acc_image_missing", "epochs"),
+}
+READING = {
+    "04": "Trained on `image_label`; `image label accuracy` is the accuracy on what they were "
+    "trained for, the other columns score the post label.",
+    "05": "Each model's space is scored by sentiment classifiers on its image embeddings: one "
+    "trained on text embeddings and applied unchanged (cross-modal transfer), one trained on "
+    "image embeddings (the reference). R@5 is retrieval among the 599 test posts (chance "
+    "0.8 %); the transfer columns are class-balanced sentiment and plain place accuracy.",
+    "06": "Equal budget: the same initial weights, batches and number of epochs; the multi-task "
+    "model's text and image heads are scored on `text_label` and `image_label`.",
+    "09": "Trained with modality dropout at the rate in the name; the `acc` columns are test "
+    "accuracy with the text or the image blanked.",
+}
 
 
 def run_lesson(number: str, data, *, seed: int = 0) -> list[Evaluation]:
@@ -113,16 +134,20 @@ def _cell(column: str, value) -> str:
         return f"{int(value):,}"
     if column == "train_seconds":
         return f"{value:.0f}"
+    if column == "epochs":
+        return str(int(value))
     return f"{100 * value:.1f}"
 
 
-def lesson_table(evaluations: list[Evaluation]) -> str:
-    """A Markdown table, one row per evaluation (percentages, parameters, seconds)."""
-    header = "| model | " + " | ".join(c.replace("_", " ") for c in COLUMNS) + " |"
-    lines = [header, "|---" * (len(COLUMNS) + 1) + "|"]
+def lesson_table(evaluations: list[Evaluation], extra: tuple[str, ...] = ()) -> str:
+    """A Markdown table, one row per evaluation (percentages, parameters, seconds), with the
+    `extra` detail columns last."""
+    columns = (*COLUMNS, *extra)
+    header = "| model | " + " | ".join(c.replace("_", " ") for c in columns) + " |"
+    lines = [header, "|---" * (len(columns) + 1) + "|"]
     for e in evaluations:
         values = e.summary()
-        cells = [_cell(c, values.get(c)) for c in COLUMNS]
+        cells = [_cell(c, values.get(c)) for c in columns]
         lines.append(f"| {e.name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -150,8 +175,8 @@ def to_markdown(
         header,
         "Accuracy and per-phenomenon accuracy are percentages on the 599 test posts' `label`. "
         "`train seconds` is wall-clock training time on the machine above (measured, not a "
-        "target). Lesson 04's image models were trained on `image_label` and are scored here "
-        "on the post label; their image-label accuracy is in lesson 04.",
+        "target). Columns after `train seconds` are what a lesson measures besides (percentages, "
+        "or a count of epochs).",
         "## Bayes ceilings",
         ceiling_table(ceilings),
     ]
@@ -160,7 +185,9 @@ def to_markdown(
         parts.append(f"## Lesson {number}: {title} ({seconds[number]:.0f} s)")
         if where and number in where:
             parts.append(where[number])
-        parts.append(lesson_table(evaluations))
+        if number in READING:
+            parts.append(READING[number])
+        parts.append(lesson_table(evaluations, EXTRA_COLUMNS.get(number, ())))
     return "\n\n".join(parts) + "\n"
 
 
@@ -183,7 +210,8 @@ def main(argv=None) -> None:
         if args.reuse and saved.exists():
             record, results[number] = load_lesson(saved)
             seconds[number] = record["seconds"]
-            if (record["machine"], record["backend"]) != (here["machine"], here["backend"]):
+            same = ("mode", "machine", "backend")
+            if any(record[key] != here[key] for key in same):
                 where[number] = (
                     f"Measured in {record['mode']} mode on {record['date']} on "
                     f"{record['machine']}, Keras backend {record['backend']}."

@@ -1,10 +1,15 @@
-"""The results page: its tables, and lessons saved as JSON."""
+"""The results page: its tables, lessons saved as JSON, and the committed notebooks/RESULTS.md."""
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mmcourse import results
 from mmcourse.evaluate import Evaluation
+
+RESULTS_MD = Path(__file__).resolve().parents[1] / "notebooks" / "RESULTS.md"
 
 
 def _evaluation(name, accuracy):
@@ -26,6 +31,17 @@ def test_lesson_table_has_one_row_per_model_in_percent():
     assert len(lines) == 4
     assert lines[0].startswith("| model | accuracy | macro f1 | aligned |")
     assert lines[2] == "| a | 90.5 | 50.0 | " + "25.0 | " * 6 + "12,345 | 6 |"
+
+
+def test_extra_columns_come_last_and_a_missing_detail_is_blank():
+    evaluation = _evaluation("m", 0.5)
+    evaluation.details.update({"R@5 text->image": 0.6878, "epochs": 8})
+    extra = ("R@5 text->image", "epochs")
+    table = results.lesson_table([evaluation, _evaluation("n", 0.4)], extra)
+    header, _, first, second = table.splitlines()
+    assert header.endswith("| params | train seconds | R@5 text->image | epochs |")
+    assert first.endswith("| 12,345 | 6 | 68.8 | 8 |")
+    assert second.endswith("| 12,345 | 6 |  |  |")
 
 
 def test_ceiling_table_and_page(fusion_data):
@@ -60,3 +76,58 @@ def test_a_saved_lesson_loads_back_with_its_provenance(tmp_path):
     assert record == {"lesson": "07", "seconds": 3.5, **where}
     assert evaluations[0].name == "concat" and evaluations[0].summary()["params"] == 12345
     assert results.lesson_table(evaluations) == results.lesson_table([_evaluation("concat", 0.9)])
+
+
+def _sections(text):
+    """`{lesson number: [model names of its table]}` from a results page."""
+    sections = {}
+    for block in re.split(r"^## ", text, flags=re.M)[1:]:
+        found = re.match(r"Lesson (\d\d): ", block)
+        if found:
+            rows = [line for line in block.splitlines() if line.startswith("| ")]
+            sections[found.group(1)] = [row.split(" | ")[0][2:] for row in rows[1:]]
+    return sections
+
+
+def test_committed_results_cover_every_model_of_every_lesson_in_full_mode():
+    from mmcourse import attention_lesson, embedding_lesson, fusion_lesson
+    from mmcourse.models import text as text_models
+
+    text = RESULTS_MD.read_text()
+    assert "in **full mode**" in text, "RESULTS.md must hold the published (full-mode) numbers"
+    assert "| both | 97.0 |" in text  # the Bayes ceilings
+    sections = _sections(text)
+    assert sorted(sections) == sorted(results.LESSONS)
+    expected = {
+        "03": [*text_models.BUILDERS, "text_cnn + course word vectors"],
+        "05": [f"{m}: text-trained, on images" for m in embedding_lesson.MODELS],
+        "06": ["single_task", "multitask"],
+        "07": ["listing_4_3", *fusion_lesson.MODELS],
+        "08": list(attention_lesson.MODEL_NAMES),
+    }
+    for number, names in expected.items():
+        missing = set(names) - set(sections[number])
+        assert not missing, f"lesson {number} lacks {sorted(missing)}"
+    for number, names in sections.items():
+        assert names, f"lesson {number} has no model"
+
+
+def test_reuse_builds_the_page_from_saved_lessons_and_says_where_each_ran(tmp_path, monkeypatch):
+    monkeypatch.delenv("MMCOURSE_FAST", raising=False)  # this process: full mode
+    here = results.provenance()
+    elsewhere = {"mode": "full", "date": "2026-11-26", "machine": "x86_64, 16 CPU cores, "
+                 "devices: GPU:0", "backend": "jax"}  # fmt: skip
+    results.save_lesson(tmp_path / "lesson_07.json", "07", [_evaluation("concat", 0.9)],
+                        seconds=3.5, **elsewhere)  # fmt: skip
+    results.save_lesson(tmp_path / "lesson_08.json", "08", [_evaluation("attention", 0.96)],
+                        seconds=7.0, **{**here, "mode": "fast"})  # fmt: skip
+    results.save_lesson(tmp_path / "lesson_09.json", "09", [_evaluation("robust", 0.91)],
+                        seconds=9.0, **here)  # fmt: skip
+    out = tmp_path / "page.md"
+    argv = ["--lessons", "07", "08", "09", "--json-dir", str(tmp_path), "--reuse", "--out"]
+    results.main([*argv, str(out)])
+    page = out.read_text()
+    assert "in **full mode**" in page and "| concat | 90.0 |" in page
+    assert "Measured in full mode on 2026-11-26 on x86_64, 16 CPU cores" in page
+    assert f"Measured in fast mode on {here['date']}" in page  # a fast lesson is marked
+    assert "## Lesson 09: Robustness (9 s)\n\nTrained with modality dropout" in page  # no line
