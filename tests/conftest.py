@@ -50,6 +50,7 @@ def raises_dataset_error():
     return check
 
 
+JAX_PROCESS = pytest.StashKey()  # (the JAX process, its folder), from collection to the end
 JAX_RUNNER = """
 import contextlib, io, json, sys, traceback
 sys.path.insert(0, {tests!r})
@@ -67,36 +68,69 @@ print(json.dumps(outputs))
 """
 
 
-@pytest.fixture(scope="session")
-def _jax_outputs(request, tmp_path_factory):
-    """Every selected test module's `JAX_CODE`, run in ONE fresh Python with the JAX backend.
+def pytest_collection_finish(session):
+    """Start the JAX process as soon as the tests are collected, so that it runs beside them.
 
-    Importing Keras and JAX and warming JAX's op cache costs most of a snippet's time, so one
-    process serves all modules; each snippet runs in its own namespace and its failure (with
-    traceback) is reported to its own test only.
+    It runs every selected test module's `JAX_CODE` in ONE fresh Python with the JAX backend
+    (the backend is fixed when Keras is first imported, so JAX needs a process of its own).
+    Importing Keras and JAX and warming JAX's op cache costs most of a snippet's time: one
+    process serves all modules, and it works while the other tests run (the tests that read it
+    run last). Each snippet runs in its own namespace; its failure (with traceback) is reported
+    to its own test only.
     """
     import json
     import os
     import subprocess
     import sys
+    import tempfile
 
     snippets = {}
-    for item in request.session.items:
+    for item in session.items:
         module = getattr(item, "module", None)  # notebook cells have none
         code = getattr(module, "JAX_CODE", None)
         if isinstance(code, str):
             snippets[module.__name__] = code
-    folder = tmp_path_factory.mktemp("jax")
+    if not snippets:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="mmcourse-jax-"))
     (folder / "snippets.json").write_text(json.dumps(snippets))
     script = folder / "runner.py"
     tests = str(Path(__file__).parent)
     script.write_text(JAX_RUNNER.format(tests=tests, snippets=str(folder / "snippets.json")))
     env = os.environ | {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=900
-    )
-    assert result.returncode == 0, f"the JAX process failed:\n{result.stderr[-3000:]}"
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    # a lower priority: it works in the gaps the TensorFlow tests leave on the cores
+    nice = {"preexec_fn": lambda: os.nice(10)} if os.name == "posix" else {}
+    with open(folder / "stdout", "w") as stdout, open(folder / "stderr", "w") as stderr:
+        process = subprocess.Popen([sys.executable, str(script)], stdout=stdout, stderr=stderr,
+                                   env=env, **nice)  # fmt: skip
+    session.config.stash[JAX_PROCESS] = (process, folder)
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that read the JAX process's output run last: it has the whole run to finish."""
+    items.sort(key=lambda item: "jax_output" in getattr(item, "fixturenames", ()))
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    process, folder = config.stash.get(JAX_PROCESS, (None, None))
+    if process is not None:
+        process.kill()
+        process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _jax_outputs(request):
+    """`{test module: {"stdout": ..., "error": traceback or None}}` from the JAX process."""
+    import json
+
+    process, folder = request.config.stash[JAX_PROCESS]
+    returncode = process.wait(timeout=1200)
+    stderr = (folder / "stderr").read_text()
+    assert returncode == 0, f"the JAX process failed:\n{stderr[-3000:]}"
+    return json.loads((folder / "stdout").read_text().strip().splitlines()[-1])
 
 
 @pytest.fixture
