@@ -151,8 +151,9 @@ def _typo(word: str, rng: np.random.Generator) -> str:
     return "".join(chars)
 
 
-def typos(texts, strength: float, *, seed: int = 0) -> list[str]:
-    """Each word of two letters or more gets one typo with probability `strength`."""
+def _word_by_word(texts, strength: float, seed: int, change) -> list[str]:
+    """Each word is hit with probability `strength` and replaced by `change(word, rng)`; a
+    change that returns None deletes the word."""
     strength = _check_strength(strength)
     texts = _check_texts(texts)
     if strength == 0.0:
@@ -162,23 +163,19 @@ def typos(texts, strength: float, *, seed: int = 0) -> list[str]:
     for text in texts:
         words = text.split()
         hits = rng.random(len(words)) < strength
-        out.append(" ".join(_typo(w, rng) if hit else w for w, hit in zip(words, hits)))
+        changed = [change(w, rng) if hit else w for w, hit in zip(words, hits)]
+        out.append(" ".join(w for w in changed if w is not None))
     return out
+
+
+def typos(texts, strength: float, *, seed: int = 0) -> list[str]:
+    """Each word of two letters or more gets one typo with probability `strength`."""
+    return _word_by_word(texts, strength, seed, _typo)
 
 
 def drop_words(texts, strength: float, *, seed: int = 0) -> list[str]:
     """Each word is deleted with probability `strength` (1 leaves empty texts)."""
-    strength = _check_strength(strength)
-    texts = _check_texts(texts)
-    if strength == 0.0:
-        return texts
-    rng = np.random.default_rng(seed)
-    out = []
-    for text in texts:
-        words = text.split()
-        keep = rng.random(len(words)) >= strength
-        out.append(" ".join(w for w, k in zip(words, keep) if k))
-    return out
+    return _word_by_word(texts, strength, seed, lambda word, rng: None)
 
 
 _FUNCTIONS = {
