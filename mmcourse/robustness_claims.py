@@ -114,11 +114,8 @@ def _missing_claims(data, missing, curves) -> list[claims.Claim]:
         value = float(missing.loc[name, view])
         alone = name.replace("_only", "")
         out.append(
-            claims.holds(
-                f"the {alone}-only model with its {alone} missing is left guessing",
-                value < 0.45,
-                measured=value,
-                expected="< 0.45",
+            claims.below(
+                f"the {alone}-only model with its {alone} missing is left guessing", value, 0.45
             )
         )
     return out
@@ -175,11 +172,10 @@ def _noise_claims(data, models, noise) -> list[claims.Claim]:
     at_half = noise.loc[fusions].T.xs(STRENGTH, level="strength").T  # fusion models, 0.5
     for kind, spread in (at_half.max() - at_half.min()).items():
         out.append(
-            claims.holds(
+            claims.below(
                 f"with {kind} 0.5 the fusion models stay within 8 points of one another",
-                spread < 0.08,
-                measured=float(spread),
-                expected="< 0.08",
+                float(spread),
+                0.08,
             )
         )
     return out
