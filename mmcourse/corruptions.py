@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mmcourse import vectorize
 from mmcourse.fusion_data import encoder_grid
+from mmcourse.text import vectorize
 
 NOISE_MAX_SIGMA = 0.5  # pixel values in [0, 1]
 BLUR_MAX_SIGMA = 1.0  # pixels

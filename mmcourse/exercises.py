@@ -24,6 +24,8 @@ import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from mmcourse import paths
+
 CONFIG_FILE = "nbgrader_config.py"
 
 
@@ -60,7 +62,7 @@ class NbGraderError(RuntimeError):
 
 def default_course_dir() -> Path:
     """The `exercises/` folder of the course checkout."""
-    return Path(__file__).resolve().parents[1] / "exercises"
+    return paths.exercises_dir()
 
 
 def list_exercises(*, course_dir: str | Path | None = None) -> list[str]:

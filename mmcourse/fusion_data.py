@@ -24,8 +24,8 @@ import dataclasses
 
 import numpy as np
 
-from mmcourse import vectorize
 from mmcourse.data.core import MultimodalDataset
+from mmcourse.text import vectorize
 
 INPUT_NAMES = ("tokens", "image", "image_grid", "image_features")
 LABEL_COLUMNS = ("label", "text_label", "image_label")

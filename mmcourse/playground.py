@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mmcourse.data.core import CLASS_NAMES
-from mmcourse.vectorize import token_ids
+from mmcourse.text.vectorize import token_ids
 
 
 def predict_texts(models: Mapping[str, object], vectorizer, texts: Sequence[str],

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import keras
 
-from mmcourse import embeddings, runtime, vectorize
+from mmcourse import runtime
 from mmcourse.data import load_moodposts
 from mmcourse.evaluate import evaluate
 from mmcourse.models import text
+from mmcourse.text import vectorize, word_vectors
 from mmcourse.train import train
 
 BATCH_SIZE = 64
@@ -51,8 +52,8 @@ def train_text_models(*, seed: int = 0, names=tuple(text.BUILDERS), pretrained: 
     vocabulary = data["vectorizer"].get_vocabulary()
     matrix = None
     if pretrained:
-        words, vectors = embeddings.load_course_vectors()
-        matrix, _ = embeddings.embedding_matrix(vocabulary, words, vectors)
+        words, vectors = word_vectors.load_course_vectors()
+        matrix, _ = word_vectors.embedding_matrix(vocabulary, words, vectors)
     results = {}
     for name in names:
         keras.utils.set_random_seed(seed)

@@ -27,7 +27,7 @@ def _scene(brightness=1.0):
 
 def tiny_fusion_data(vectorizer=None):
     """Four grounded test posts on `_scene` images, as `FusionData` (no encoder run)."""
-    from mmcourse import vectorize
+    from mmcourse.text import vectorize
 
     texts = ["look at the one in orange", "the one in blue says it all",
              "look at the one in orange today", "watch the one in blue"]  # fmt: skip

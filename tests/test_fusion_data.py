@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from mmcourse import vectorize
 from mmcourse.fusion_data import INPUT_NAMES, fusion_dataset, prepare_fusion_data
+from mmcourse.text import vectorize
 
 
 def test_arrays_are_aligned_with_the_frames(fusion_data):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mmcourse import lexicon
+from mmcourse.text import lexicon
 
 
 def test_polarity_intensifiers_and_negation():

@@ -2,8 +2,9 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse import lexicon, playground, vectorize
+from mmcourse import playground
 from mmcourse.models import text
+from mmcourse.text import lexicon, vectorize
 
 
 @pytest.fixture(scope="module")

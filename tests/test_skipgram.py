@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from mmcourse import skipgram
+from mmcourse.text import skipgram
 
 SEQUENCES = np.array([[2, 3, 4, 5, 0, 0], [5, 4, 1, 3, 2, 0]])
 

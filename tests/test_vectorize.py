@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from mmcourse import vectorize
+from mmcourse.text import vectorize
 
 TRAIN = ["So happy at the beach!", "sad, not happy", "the dog at the beach"]
 

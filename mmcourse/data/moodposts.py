@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from mmcourse import paths
 from mmcourse.data.core import (
     CLASS_NAMES,
     FRAME_COLUMNS,
@@ -19,15 +19,13 @@ from mmcourse.data.core import (
 )
 
 NAME = "moodposts"
-DATA_HOME_ENV = "MMCOURSE_DATA"
+DATA_HOME_ENV = paths.DATA_ENV
 REQUIRED_FILES = ("manifest.csv", "metadata.json", "SHA256SUMS")
 
 
 def default_data_home() -> Path:
     """`$MMCOURSE_DATA` if set, else the `datasets/` folder of the course checkout."""
-    if os.environ.get(DATA_HOME_ENV):
-        return Path(os.environ[DATA_HOME_ENV]).expanduser()
-    return Path(__file__).resolve().parents[2] / "datasets"
+    return paths.datasets_dir()
 
 
 @dataclasses.dataclass

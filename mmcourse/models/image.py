@@ -17,11 +17,10 @@ from pathlib import Path
 
 import keras
 
+from mmcourse import paths
 from mmcourse.data.core import file_sha256
 
-ENCODER_DIR = (
-    Path(__file__).resolve().parents[2] / "datasets" / "encoders" / "course_image_encoder"
-)
+ENCODER_DIR = paths.shipped_dataset("encoders", "course_image_encoder")
 ENCODER_WEIGHTS = ENCODER_DIR / "encoder.weights.h5"
 ENCODER_SHA256 = ENCODER_DIR / "encoder.weights.h5.sha256"
 ENCODER_FILTERS = (24, 32, 64, 64)

@@ -1,13 +1,13 @@
 """Text models: bag of embeddings (listing 4.1 corrected), TextCNN and a bidirectional LSTM.
 
 Every builder is functional and backend-agnostic (Keras layers only), takes one input named
-`"tokens"` (int token ids from `mmcourse.vectorize`, any length, 0 = padding), names each
+`"tokens"` (int token ids from `mmcourse.text.vectorize`, any length, 0 = padding), names each
 layer after its block (`text_embedding`, `text_conv_k3`, `text_bilstm`, `text_head_dense`,
 `text_output`, ...) and ends in a float32 softmax over the three classes, so mixed precision
 is safe. Vectorization happens in the `tf.data` pipeline, never inside a model.
 
 Pass `embeddings=` a `(vocabulary_size, embedding_dim)` matrix (from
-`mmcourse.embeddings.embedding_matrix`) to start from pretrained vectors, and
+`mmcourse.text.word_vectors.embedding_matrix`) to start from pretrained vectors, and
 `trainable_embeddings=False` to keep them frozen.
 """
 

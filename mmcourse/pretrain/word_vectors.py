@@ -4,7 +4,7 @@
 
 Test texts never contribute: `corpus_texts` keeps the train and val splits only and asserts
 that no test post got through. Writes the vectors in GloVe text format (padding and `[UNK]`
-left out), a `.sha256` file beside them (checked by `embeddings.load_course_vectors`) and a
+left out), a `.sha256` file beside them (checked by `word_vectors.load_course_vectors`) and a
 README with provenance.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from mmcourse import embeddings, skipgram, vectorize
 from mmcourse.data import load_moodposts
+from mmcourse.text import skipgram, vectorize, word_vectors
 
 CORPUS_SPLITS = ("train", "val")
 SEED = 2026
@@ -56,14 +56,14 @@ README = """# Course word vectors
 header). Learned by skip-gram with negative sampling (window 2, 4 negatives, {epochs} epochs,
 seed {seed}) on the {num_texts} MoodPosts **train + val** texts; test texts never contributed.
 Made by `python -m mmcourse.pretrain.word_vectors --out {out}` ({seconds:.0f} s on CPU).
-`{name}.sha256` holds the file's SHA-256, checked by `mmcourse.embeddings.load_course_vectors`.
+`{name}.sha256` holds the file's SHA-256, checked by `mmcourse.text.word_vectors.load_course_vectors`.
 License: CC0 1.0.
 """
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=embeddings.COURSE_VECTORS)
+    parser.add_argument("--out", type=Path, default=word_vectors.COURSE_VECTORS)
     parser.add_argument("--dim", type=int, default=32)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=SEED)
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
         dataset, embedding_dim=args.dim, epochs=args.epochs, seed=args.seed
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    digest = embeddings.save_word_vectors(args.out, words, np.round(vectors, 5))
+    digest = word_vectors.save_word_vectors(args.out, words, np.round(vectors, 5))
     args.out.with_name(args.out.name + ".sha256").write_text(f"{digest}  {args.out.name}\n")
     seconds = time.perf_counter() - started
     (args.out.parent / "README.md").write_text(

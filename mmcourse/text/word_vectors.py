@@ -14,7 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-VECTORS_DIR = Path(__file__).resolve().parents[1] / "datasets" / "word_vectors"
+from mmcourse import paths
+
+VECTORS_DIR = paths.shipped_dataset("word_vectors")
 COURSE_VECTORS = VECTORS_DIR / "moodvec-32d.txt"
 
 

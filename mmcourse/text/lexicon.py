@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mmcourse.vectorize import simple_tokens
+from mmcourse.text.vectorize import simple_tokens
 
 POSITIVE = frozenset((
     "good", "great", "happy", "love", "lovely", "wonderful", "amazing", "awesome", "excellent",
