@@ -7,7 +7,7 @@ nbgrader reads this file when it runs from this folder (`cd exercises && nbgrade
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
-from mmcourse.feedback import ClearHiddenTestOutputs
+from mmcourse.grading.feedback import ClearHiddenTestOutputs
 
 c = get_config()  # noqa: F821 - nbgrader defines get_config() when it loads this file
 

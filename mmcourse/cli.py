@@ -129,7 +129,7 @@ def data_generate(args, out=None) -> int:
 
 
 def grade(args, out=None) -> int:
-    from mmcourse.autograde import format_table, grade_submissions, write_csv
+    from mmcourse.grading.autograde import format_table, grade_submissions, write_csv
 
     out = out or sys.stdout
     try:
@@ -147,7 +147,7 @@ def grade(args, out=None) -> int:
 
 
 def release(args, out=None) -> int:
-    from mmcourse.exercises import release_exercises
+    from mmcourse.grading.exercises import release_exercises
 
     out = out or sys.stdout
     started = time.perf_counter()

@@ -17,9 +17,9 @@ import nbformat
 import pytest
 
 from mmcourse import cli
-from mmcourse.autograde import find_submissions
-from mmcourse.exercises import default_course_dir, list_exercises, release_exercises
-from mmcourse.feedback import ClearHiddenTestOutputs
+from mmcourse.grading.autograde import find_submissions
+from mmcourse.grading.exercises import default_course_dir, list_exercises, release_exercises
+from mmcourse.grading.feedback import ClearHiddenTestOutputs
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = default_course_dir()
@@ -273,7 +273,7 @@ def test_every_question_has_visible_and_hidden_tests(name):
             visible = cell.source.split(HIDDEN[0])[0]
             assert HIDDEN[0] in cell.source, f"{grade_id} has no hidden test"
             assert "check_" in visible and "visible tests passed" in visible, grade_id
-            assert "assert " not in cell.source, f"{grade_id}: use mmcourse.grading checks"
+            assert "assert " not in cell.source, f"{grade_id}: use the mmcourse.grading checks"
 
 
 def mmcourse_imports(notebook):

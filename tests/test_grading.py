@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import grading
+from mmcourse.grading import checks
 
 
 def message_of(check, *args, **kwargs):
@@ -12,54 +12,54 @@ def message_of(check, *args, **kwargs):
 
 
 def test_passing_checks_return_none():
-    assert grading.check_equal("positive", "positive", what="x") is None
-    assert grading.check_equal(None, None, what="x") is None
-    assert grading.check_equal(np.array([1, 2]), [1, 2], what="x") is None
-    assert grading.check_close(0.42071, 252 / 599, tol=1e-4, what="x") is None
-    assert grading.check_close(np.float32(0.5), 0.5, what="x") is None
-    assert grading.check_in_range(1.0, 0.0, 1.0, what="x") is None
-    assert grading.check_type(0.5, float, what="x") is None
-    assert grading.check_type(3, (int, float), what="x") is None
-    assert grading.check_shape(pd.DataFrame({"a": [1, 2]}), (2, 1), what="x") is None
-    assert grading.check_shape(np.zeros((5, 3)), (None, 3), what="x") is None
-    assert grading.check_dtype(np.zeros(2, "int32"), "int32", what="x") is None
-    assert grading.check_dtype(np.zeros(2, "int64"), np.integer, what="x") is None
-    assert grading.check_dtype(pd.Series(["a"]).dtype, pd.Series(["b"]).dtype, what="x") is None
+    assert checks.check_equal("positive", "positive", what="x") is None
+    assert checks.check_equal(None, None, what="x") is None
+    assert checks.check_equal(np.array([1, 2]), [1, 2], what="x") is None
+    assert checks.check_close(0.42071, 252 / 599, tol=1e-4, what="x") is None
+    assert checks.check_close(np.float32(0.5), 0.5, what="x") is None
+    assert checks.check_in_range(1.0, 0.0, 1.0, what="x") is None
+    assert checks.check_type(0.5, float, what="x") is None
+    assert checks.check_type(3, (int, float), what="x") is None
+    assert checks.check_shape(pd.DataFrame({"a": [1, 2]}), (2, 1), what="x") is None
+    assert checks.check_shape(np.zeros((5, 3)), (None, 3), what="x") is None
+    assert checks.check_dtype(np.zeros(2, "int32"), "int32", what="x") is None
+    assert checks.check_dtype(np.zeros(2, "int64"), np.integer, what="x") is None
+    assert checks.check_dtype(pd.Series(["a"]).dtype, pd.Series(["b"]).dtype, what="x") is None
 
 
 @pytest.mark.parametrize(
     ("check", "args", "kwargs", "expected"),
     [
-        (grading.check_equal, ("None", None), {"what": "merge_labels('positive', 'negative')"},
+        (checks.check_equal, ("None", None), {"what": "merge_labels('positive', 'negative')"},
          "merge_labels('positive', 'negative'): expected None, found 'None'."),
-        (grading.check_equal, (1, True), {"what": "flag"}, "flag: expected True, found 1."),
-        (grading.check_equal, (np.array([1, 2]), [1, 2, 3]), {"what": "ids"},
+        (checks.check_equal, (1, True), {"what": "flag"}, "flag: expected True, found 1."),
+        (checks.check_equal, (np.array([1, 2]), [1, 2, 3]), {"what": "ids"},
          "ids: expected [1, 2, 3], found ndarray [1, 2]."),
-        (grading.check_close, (0.9, 252 / 599), {"what": "accuracy", "tol": 1e-4},
+        (checks.check_close, (0.9, 252 / 599), {"what": "accuracy", "tol": 1e-4},
          "accuracy: expected 0.420701 (± 0.0001), found 0.9."),
-        (grading.check_close, ("0.42", 0.42), {"what": "accuracy"},
+        (checks.check_close, ("0.42", 0.42), {"what": "accuracy"},
          "accuracy: expected a number close to 0.42 (± 1e-06), found a str ('0.42')."),
-        (grading.check_close, (float("nan"), 0.5), {"what": "share"},
+        (checks.check_close, (float("nan"), 0.5), {"what": "share"},
          "share: expected 0.5 (± 1e-06), found nan."),
-        (grading.check_in_range, (1.7, 0, 1), {"what": "share"},
+        (checks.check_in_range, (1.7, 0, 1), {"what": "share"},
          "share: expected a number in [0, 1], found 1.7."),
-        (grading.check_in_range, (None, 0, 1), {"what": "share"},
+        (checks.check_in_range, (None, 0, 1), {"what": "share"},
          "share: expected a number in [0, 1], found None (None)."),
-        (grading.check_type, (True, float), {"what": "accuracy"},
+        (checks.check_type, (True, float), {"what": "accuracy"},
          "accuracy: expected a float, found a bool (True)."),
-        (grading.check_type, ([1], (int, float)), {"what": "n"},
+        (checks.check_type, ([1], (int, float)), {"what": "n"},
          "n: expected an int or float, found a list ([1])."),
-        (grading.check_shape, (np.zeros((599, 14)), (66, 14)), {"what": "posts"},
+        (checks.check_shape, (np.zeros((599, 14)), (66, 14)), {"what": "posts"},
          "posts: expected shape (66, 14), found shape (599, 14)."),
-        (grading.check_shape, (np.zeros((3, 4)), (None, 5)), {"what": "images"},
+        (checks.check_shape, (np.zeros((3, 4)), (None, 5)), {"what": "images"},
          "images: expected shape (any, 5), found shape (3, 4)."),
-        (grading.check_shape, (np.zeros(3), (4,)), {"what": "v"},
+        (checks.check_shape, (np.zeros(3), (4,)), {"what": "v"},
          "v: expected shape (4,), found shape (3,)."),
-        (grading.check_shape, ([1, 2], (2,)), {"what": "v"},
+        (checks.check_shape, ([1, 2], (2,)), {"what": "v"},
          "v: expected something with a shape (2,), found a list ([1, 2])."),
-        (grading.check_dtype, (np.zeros(3), "int32"), {"what": "labels"},
+        (checks.check_dtype, (np.zeros(3), "int32"), {"what": "labels"},
          "labels: expected dtype int32, found dtype float64."),
-        (grading.check_dtype, (np.zeros(3), np.integer), {"what": "labels"},
+        (checks.check_dtype, (np.zeros(3), np.integer), {"what": "labels"},
          "labels: expected dtype integer, found dtype float64."),
     ],
 )  # fmt: skip
@@ -68,32 +68,32 @@ def test_failures_say_what_was_expected_and_what_was_found(check, args, kwargs, 
 
 
 def test_hint_is_appended():
-    message = message_of(grading.check_equal, 2, 3, what="count", hint="count the test split")
+    message = message_of(checks.check_equal, 2, 3, what="count", hint="count the test split")
     assert message == "count: expected 3, found 2. Hint: count the test split"
 
 
 def test_long_values_are_abbreviated():
-    message = message_of(grading.check_equal, list(range(100)), [1], what="ids")
+    message = message_of(checks.check_equal, list(range(100)), [1], what="ids")
     assert "..." in message and len(message) < 120
     frame = pd.DataFrame({"a": range(1000)})
-    message = message_of(grading.check_equal, frame.shape, (10, 1), what="posts")
+    message = message_of(checks.check_equal, frame.shape, (10, 1), what="posts")
     assert message == "posts: expected (10, 1), found (1000, 1)."
 
 
 def test_series_compare_element_wise():
     # `Series == list` is element-wise in pandas (and raises on another length); the check
     # compares the values and the length instead of crashing or failing on a truth value.
-    assert grading.check_equal(pd.Series([1, 2]), [1, 2], what="labels") is None
-    message = message_of(grading.check_equal, pd.Series([1, 2]), [1, 2, 3], what="labels")
+    assert checks.check_equal(pd.Series([1, 2]), [1, 2], what="labels") is None
+    message = message_of(checks.check_equal, pd.Series([1, 2]), [1, 2, 3], what="labels")
     assert message == "labels: expected [1, 2, 3], found Series [1, 2]."
-    message = message_of(grading.check_equal, pd.Series(range(20)), [1, 3], what="labels")
+    message = message_of(checks.check_equal, pd.Series(range(20)), [1, 3], what="labels")
     assert message == "labels: expected [1, 3], found Series of shape (20,)."
-    message = message_of(grading.check_equal, {"a": 1}, {"a": 2}, what="counts")
+    message = message_of(checks.check_equal, {"a": 1}, {"a": 2}, what="counts")
     assert message == "counts: expected {'a': 2}, found {'a': 1}."
 
 
 def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError, match="tol must be >= 0. Received: tol=-1"):
-        grading.check_close(1.0, 1.0, what="x", tol=-1)
+        checks.check_close(1.0, 1.0, what="x", tol=-1)
     with pytest.raises(ValueError, match="low must be <= high"):
-        grading.check_in_range(0.5, 1, 0, what="x")
+        checks.check_in_range(0.5, 1, 0, what="x")

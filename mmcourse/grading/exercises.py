@@ -3,7 +3,7 @@
 `exercises/source/<exNN_topic>/` holds the instructor notebooks (solutions and hidden tests),
 `exercises/release/<exNN_topic>/` the student versions nbgrader generates from them, committed
 so that a learner just opens them. `mmcourse release` regenerates `release/`
-(`release_exercises`); `mmcourse grade` (`mmcourse.autograde`) grades submissions.
+(`release_exercises`); `mmcourse grade` (`mmcourse.grading.autograde`) grades submissions.
 
 Every nbgrader run happens in a temporary copy of the course (`temporary_course`), so
 nothing (`gradebook.db`, `submitted/`, `autograded/`) is ever written into the repository.
