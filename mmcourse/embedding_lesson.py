@@ -10,7 +10,7 @@ lesson teaches, which the notebook checks with `mmcourse.claims`.
   adversary, the advanced section).
 - `embed_splits` maps each split's texts and images into a model's space, each modality on
   its own; `retrieval_table` and `cross_modal_transfer` read those embeddings (NumPy and
-  scikit-learn, no training; the metrics are in `mmcourse.contrastive`), and
+  scikit-learn, no training; the metrics are in `mmcourse.models.contrastive`), and
   `mmcourse.embedding_plots` draws them.
 - `summarize` scores one model's space; `run_experiment` trains and scores all four.
 """
@@ -21,7 +21,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import contrastive, runtime
+from mmcourse import runtime
+from mmcourse.models import contrastive
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.fusion_data import FusionData
 from mmcourse.models import embedding

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmcourse import contrastive
+from mmcourse.models import contrastive
 from mmcourse.fusion_data import FusionData
 
 

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse import contrastive
+from mmcourse.models import contrastive
 
 
 def _cross_entropy_of_diagonal(logits):

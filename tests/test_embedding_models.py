@@ -8,7 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse import contrastive
+from mmcourse.models import contrastive
 from mmcourse.models import embedding
 
 VOCABULARY_SIZE = 30

@@ -121,7 +121,7 @@ def test_one_training_step_on_tensorflow():
 JAX_CODE = """
 import keras, numpy as np
 from mmcourse.models import image
-from mmcourse import saliency
+from mmcourse.models import saliency
 assert keras.backend.backend() == "jax"
 x = np.random.default_rng(0).random((8, 64, 64, 3), dtype="float32"); y = np.arange(8) % 3
 builders = [

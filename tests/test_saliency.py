@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse import saliency
+from mmcourse.models import saliency
 from mmcourse.models import image
 
 

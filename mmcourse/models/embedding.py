@@ -8,7 +8,7 @@
   inputs makes it do so from either modality alone, so a text and an image land in one space.
 - `build_dual_encoder`: CLIP-style towers, L2-normalised embeddings (`text_l2norm`,
   `image_l2norm`) and a `ContrastiveLogits` layer holding a learnable temperature; train it
-  with `mmcourse.contrastive.SymmetricInfoNCE`.
+  with `mmcourse.models.contrastive.SymmetricInfoNCE`.
 - `add_modality_discriminator` (advanced): a discriminator that guesses the modality of an
   embedding, behind a `GradientReversal` layer, so the towers learn to fool it.
 - `text_embedder`, `image_embedder`, `shared_code_model`: the parts that map one input to the
