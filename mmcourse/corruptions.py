@@ -233,7 +233,7 @@ def corrupted_inputs(data, split: str, kind: str, strength: float, *, seed: int 
     Text kinds return `{"tokens"}` (re-vectorized with `data.vectorizer`); image kinds return
     `{"image", "image_grid", "image_features"}` (re-encoded; pass `scale=feature_scale(data)`
     to avoid recovering it on every call). Put them in place with
-    `mmcourse.robustness.with_inputs`.
+    `mmcourse.lessons.robustness_checks.with_inputs`.
     """
     if kind not in _FUNCTIONS:
         raise ValueError(f"kind must be one of {CORRUPTIONS}. Received: kind={kind!r}")

@@ -29,13 +29,13 @@ from mmcourse import runtime
 from mmcourse.evaluate import Evaluation
 
 LESSONS = {
-    "03": ("Text sentiment", "mmcourse.text_lesson"),
-    "04": ("Image sentiment (trained on image_label)", "mmcourse.image_lesson"),
-    "05": ("Cross-modal embedding", "mmcourse.embedding_lesson"),
-    "06": ("Multi-task learning", "mmcourse.multitask_lesson"),
-    "07": ("CNN fusion", "mmcourse.fusion_lesson"),
-    "08": ("Attention", "mmcourse.attention_lesson"),
-    "09": ("Robustness", "mmcourse.robustness_lesson"),
+    "03": ("Text sentiment", "mmcourse.lessons.text_sentiment"),
+    "04": ("Image sentiment (trained on image_label)", "mmcourse.lessons.image_sentiment"),
+    "05": ("Cross-modal embedding", "mmcourse.lessons.cross_modal_embedding"),
+    "06": ("Multi-task learning", "mmcourse.lessons.multitask_learning"),
+    "07": ("CNN fusion", "mmcourse.lessons.cnn_fusion"),
+    "08": ("Attention", "mmcourse.lessons.attention_fusion"),
+    "09": ("Robustness", "mmcourse.lessons.robustness"),
 }
 PHENOMENA = ("aligned", "text_neutral", "image_neutral", "negation", "conflict", "grounded")
 COLUMNS = ("accuracy", "macro_f1", *PHENOMENA, "params", "train_seconds")

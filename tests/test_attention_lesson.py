@@ -7,10 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import attention_lesson, claims
+from mmcourse import claims
 from mmcourse.data.core import MultimodalDataset
 from mmcourse.evaluate import Evaluation
 from mmcourse.fusion_data import FusionData
+from mmcourse.lessons import attention_fusion
 from mmcourse.synth.scenes import SHIRT_COLOURS
 
 ORANGE = np.array(SHIRT_COLOURS["orange"], "float32") / 255.0
@@ -55,36 +56,36 @@ def tiny_fusion_data(vectorizer=None):
 def test_named_character_cells_find_the_shirt_and_the_region_above():
     images = np.stack([_scene(), _scene(brightness=0.8)])
     for colour, region in (("orange", (5, 1)), ("blue", (5, 6))):
-        cells = attention_lesson.named_character_cells(images, [colour, colour])
+        cells = attention_fusion.named_character_cells(images, [colour, colour])
         expected = np.zeros((8, 8), bool)
         expected[region] = expected[region[0] - 1, region[1]] = True  # the face's region
         np.testing.assert_array_equal(cells[0], expected)
         np.testing.assert_array_equal(cells[1], expected)  # darker (rainy) scenes too
-    assert not attention_lesson.named_character_cells(images[:1], ["red"]).any()
+    assert not attention_fusion.named_character_cells(images[:1], ["red"]).any()
 
 
 def test_named_character_cells_rejects_bad_inputs():
     with pytest.raises(ValueError, match="Unknown shirt colours"):
-        attention_lesson.named_character_cells(np.zeros((1, 64, 64, 3)), ["pink"])
+        attention_fusion.named_character_cells(np.zeros((1, 64, 64, 3)), ["pink"])
     with pytest.raises(ValueError, match="Expected"):
-        attention_lesson.named_character_cells(np.zeros((2, 32, 32, 3)), ["red", "blue"])
+        attention_fusion.named_character_cells(np.zeros((2, 32, 32, 3)), ["red", "blue"])
 
 
 def test_attention_on_characters_with_uniform_attention_equals_the_area():
     data = tiny_fusion_data()
-    model = attention_lesson.build_model("cross_modal_attention",
+    model = attention_fusion.build_model("cross_modal_attention",
                                          vocabulary_size=data.vocabulary_size)  # fmt: skip
     model.get_layer("text_to_image_attention").log_temperature.assign(-30.0)  # uniform
-    shares = attention_lesson.attention_on_characters(model, data)
+    shares = attention_fusion.attention_on_characters(model, data)
     assert shares["named"] == pytest.approx(shares["named_area"], abs=1e-3)
     assert shares["other"] == pytest.approx(shares["other_area"], abs=1e-3)
     assert shares["named_area"] == pytest.approx(2 / 64, abs=1e-3)
-    np.testing.assert_array_equal(attention_lesson.grounded_rows(data), [0, 1, 2])
+    np.testing.assert_array_equal(attention_fusion.grounded_rows(data), [0, 1, 2])
 
 
 def test_colour_word_attention_reads_the_top_weighted_word():
     data = tiny_fusion_data()
-    model = attention_lesson.build_model("cross_modal_attention",
+    model = attention_fusion.build_model("cross_modal_attention",
                                          vocabulary_size=data.vocabulary_size)  # fmt: skip
     pool = model.get_layer("text_attention_pool")
     embedding = model.get_layer("text_embedding")
@@ -94,16 +95,16 @@ def test_colour_word_attention_reads_the_top_weighted_word():
     embedding.embeddings.assign(table)
     pool.score.kernel.assign(np.ones_like(np.asarray(pool.score.kernel)))
     pool.projection.kernel.assign(np.ones_like(np.asarray(pool.projection.kernel)))
-    assert attention_lesson.colour_word_attention(model, data) == 1.0
+    assert attention_fusion.colour_word_attention(model, data) == 1.0
     pool.score.kernel.assign(-np.ones_like(np.asarray(pool.score.kernel)))
-    assert attention_lesson.colour_word_attention(model, data) == 0.0
+    assert attention_fusion.colour_word_attention(model, data) == 0.0
 
 
 def test_regions_read_colour_word_picks_the_word_the_shirt_regions_read(monkeypatch):
     from mmcourse.models import attention
 
     data = tiny_fusion_data()
-    model = attention_lesson.build_model("cross_modal_attention",
+    model = attention_fusion.build_model("cross_modal_attention",
                                          vocabulary_size=data.vocabulary_size)  # fmt: skip
     tokens = data.arrays["test"]["tokens"]
     colour_ids = [data.vectorizer.get_vocabulary().index(c) for c in ("orange", "blue")]
@@ -118,9 +119,9 @@ def test_regions_read_colour_word_picks_the_word_the_shirt_regions_read(monkeypa
         return fake
 
     monkeypatch.setattr(attention, "region_word_weights", reading(at_colour[:3]))
-    assert attention_lesson.regions_read_colour_word(model, data) == 1.0
+    assert attention_fusion.regions_read_colour_word(model, data) == 1.0
     monkeypatch.setattr(attention, "region_word_weights", reading(np.zeros(3, int)))
-    assert attention_lesson.regions_read_colour_word(model, data) == 0.0
+    assert attention_fusion.regions_read_colour_word(model, data) == 0.0
 
 
 def test_build_model_names_and_inputs():
@@ -130,20 +131,20 @@ def test_build_model_names_and_inputs():
         "cross_modal_attention": ["tokens", "image", "image_grid"],
         "article_attention": ["tokens", "image", "image_grid"],
     }
-    assert set(inputs) == set(attention_lesson.MODEL_NAMES)
+    assert set(inputs) == set(attention_fusion.MODEL_NAMES)
     for name, names in inputs.items():
-        model = attention_lesson.build_model(name, vocabulary_size=20)
+        model = attention_fusion.build_model(name, vocabulary_size=20)
         assert model.name == name
         assert [t.name for t in model.inputs] == names
     with pytest.raises(ValueError, match="name must be one of"):
-        attention_lesson.build_model("transformer", vocabulary_size=20)
+        attention_fusion.build_model("transformer", vocabulary_size=20)
 
 
 def test_epochs_follow_the_mode(monkeypatch):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
-    assert attention_lesson.epochs() == 12
+    assert attention_fusion.epochs() == 12
     monkeypatch.setenv("MMCOURSE_FAST", "0")
-    assert attention_lesson.epochs() == 40
+    assert attention_fusion.epochs() == 40
 
 
 def _evaluation(name, accuracy, grounded, *, epochs=True):
@@ -178,7 +179,7 @@ def _inputs(*, accuracy=None, grounded=None, shares=None, without_epochs=(), **n
 
 
 def test_lesson_claims_hold_on_the_notebooks_numbers():
-    lesson_claims = attention_lesson.lesson_claims(**_inputs())
+    lesson_claims = attention_fusion.lesson_claims(**_inputs())
     table = claims.check(lesson_claims, lesson="08")
     assert len(table) == len(lesson_claims) == 9
     assert table["held"].all()
@@ -187,7 +188,7 @@ def test_lesson_claims_hold_on_the_notebooks_numbers():
     assert table["measured"].tolist() == ["0.483", "0.921", "0.960", "0.528", "0.807", "0.807",
                                           "1.000", "0.831", "all models"]  # fmt: skip
     at_thresholds = _inputs(colour_first=0.8, regions_read=0.6)
-    assert claims.check(attention_lesson.lesson_claims(**at_thresholds), lesson="08")["held"].all()
+    assert claims.check(attention_fusion.lesson_claims(**at_thresholds), lesson="08")["held"].all()
 
 
 @pytest.mark.parametrize(
@@ -207,7 +208,7 @@ def test_lesson_claims_hold_on_the_notebooks_numbers():
     ],
 )  # fmt: skip
 def test_lesson_claims_fail_by_name(changes, failed):
-    lesson_claims = attention_lesson.lesson_claims(**_inputs(**changes))
+    lesson_claims = attention_fusion.lesson_claims(**_inputs(**changes))
     with pytest.raises(claims.ClaimError, match="Lesson 08: 1 of 9 claims did not hold") as info:
         claims.check(lesson_claims, lesson="08")
     assert failed in str(info.value)
@@ -219,17 +220,17 @@ def test_lesson_claims_reject_bad_inputs():
     inputs = _inputs()
     del inputs["results"]["article_attention"]
     with pytest.raises(ValueError, match=r"Received: results without \['article_attention'\]"):
-        attention_lesson.lesson_claims(**inputs)
+        attention_fusion.lesson_claims(**inputs)
     inputs = _inputs()
     inputs["results"] = {name: (None, e) for name, e in inputs["results"].items()}  # train_models
     with pytest.raises(ValueError, match="must be an Evaluation.*Received: tuple"):
-        attention_lesson.lesson_claims(**inputs)
+        attention_fusion.lesson_claims(**inputs)
     with pytest.raises(ValueError, match="shares must be .*Received: shares="):
-        attention_lesson.lesson_claims(**{**_inputs(), "shares": {"named": 0.8}})
+        attention_fusion.lesson_claims(**{**_inputs(), "shares": {"named": 0.8}})
     with pytest.raises(ValueError, match="colour_first must be a share in .*Received: colour"):
-        attention_lesson.lesson_claims(**_inputs(colour_first=100.0))  # a percentage
+        attention_fusion.lesson_claims(**_inputs(colour_first=100.0))  # a percentage
     with pytest.raises(ValueError, match=r"shares\['other'\] must be a share"):
-        attention_lesson.lesson_claims(**_inputs(shares={"other": "7.5%"}))
+        attention_fusion.lesson_claims(**_inputs(shares={"other": "7.5%"}))
 
 
 def test_train_models_uses_the_lessons_settings(monkeypatch):
@@ -239,14 +240,14 @@ def test_train_models_uses_the_lessons_settings(monkeypatch):
         calls.append(settings)
         return _evaluation(model.name, 0.9, 0.5)
 
-    monkeypatch.setattr(attention_lesson, "fit_and_evaluate", fake_fit_and_evaluate)
+    monkeypatch.setattr(attention_fusion, "fit_and_evaluate", fake_fit_and_evaluate)
     monkeypatch.setenv("MMCOURSE_FAST", "1")
     names = ("concat_fusion", "article_attention")
-    results = attention_lesson.train_models(tiny_fusion_data(), names=names, seed=3)
+    results = attention_fusion.train_models(tiny_fusion_data(), names=names, seed=3)
     assert list(results) == list(names)
     assert [model.name for model, _ in results.values()] == list(names)
     assert [evaluation.name for _, evaluation in results.values()] == list(names)
     settings = {"learning_rate": 2e-3, "batch_size": 32, "patience": 6, "seed": 3}
     assert calls == [{"epochs": 12, **settings}] * 2
-    attention_lesson.train_models(tiny_fusion_data(), names=names[:1], seed=3, num_epochs=2)
+    attention_fusion.train_models(tiny_fusion_data(), names=names[:1], seed=3, num_epochs=2)
     assert calls[-1] == {"epochs": 2, **settings}

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import claims, embedding_claims
-from mmcourse.embedding_lesson import MODELS
+from mmcourse import claims
 from mmcourse.evaluate import Evaluation
+from mmcourse.lessons import cross_modal_embedding_claims
+from mmcourse.lessons.cross_modal_embedding import MODELS
 
 WAYS = ("text-trained, on images", "image-trained, on images")
 
@@ -45,11 +46,11 @@ def _data(places=("beach",) * 3 + ("park",) * 3 + ("city",) * 2 + ("lake",) * 2,
 
 
 def _check(scores, data):
-    return claims.check(embedding_claims.lesson_claims(scores, data=data), lesson="05")
+    return claims.check(cross_modal_embedding_claims.lesson_claims(scores, data=data), lesson="05")
 
 
 def test_lesson_claims_hold_on_the_numbers_the_lesson_measured():
-    made = embedding_claims.lesson_claims(_scores(), data=_data())
+    made = cross_modal_embedding_claims.lesson_claims(_scores(), data=_data())
     assert len(made) == 17 and all(isinstance(c, claims.Claim) for c in made)
     table = claims.check(made, lesson="05")
     assert len(table) == len(made) and table["held"].all()
@@ -94,7 +95,7 @@ def _changed(model, key, value):
 def test_lesson_claims_name_the_one_that_fails(numbers, accuracy, failed):
     with pytest.raises(claims.ClaimError, match="1 of 17 claims") as info:
         claims.check(
-            embedding_claims.lesson_claims(_scores(numbers, accuracy), data=_data()), lesson="05"
+            cross_modal_embedding_claims.lesson_claims(_scores(numbers, accuracy), data=_data()), lesson="05"
         )
     assert failed in str(info.value)
 
@@ -113,13 +114,13 @@ def test_lesson_claims_name_the_one_that_fails(numbers, accuracy, failed):
 def test_lesson_claims_read_the_test_split(data, accuracy, failed):
     with pytest.raises(claims.ClaimError, match="1 of 17 claims") as info:
         claims.check(
-            embedding_claims.lesson_claims(_scores(accuracy=accuracy), data=data), lesson="05"
+            cross_modal_embedding_claims.lesson_claims(_scores(accuracy=accuracy), data=data), lesson="05"
         )
     assert failed in str(info.value)
 
 
 def test_lesson_claims_need_every_models_scores():
     with pytest.raises(ValueError, match="Received: evaluations named"):
-        embedding_claims.lesson_claims(_scores()[:-2], data=_data())
+        cross_modal_embedding_claims.lesson_claims(_scores()[:-2], data=_data())
     with pytest.raises(ValueError, match="missing"):
-        embedding_claims.lesson_claims({"dual encoder": {}}, data=_data())
+        cross_modal_embedding_claims.lesson_claims({"dual encoder": {}}, data=_data())

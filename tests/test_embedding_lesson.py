@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import embedding_lesson as lesson
+from mmcourse.lessons import cross_modal_embedding as lesson
 from mmcourse.models import embedding
 
 WAYS = ("text-trained, on images", "image-trained, on images")

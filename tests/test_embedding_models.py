@@ -8,8 +8,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse.models import contrastive
-from mmcourse.models import embedding
+from mmcourse.models import contrastive, embedding
 
 VOCABULARY_SIZE = 30
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import to_rgba
 
-from mmcourse import embedding_plots
+from mmcourse.lessons import cross_modal_embedding_plots
 
 matplotlib.use("Agg")
 
@@ -14,7 +14,7 @@ def test_shared_space_map_has_one_point_per_text_and_per_image(fusion_data):
     rng = np.random.default_rng(0)
     n = len(fusion_data.labels("test"))
     text, image = rng.normal(size=(n, 6)), rng.normal(size=(n, 6)) + 5.0
-    points = embedding_plots.shared_space_map({"test": (text, image)}, fusion_data)
+    points = cross_modal_embedding_plots.shared_space_map({"test": (text, image)}, fusion_data)
     assert list(points.columns) == ["x", "y", "modality", "sentiment", "place"]
     assert len(points) == 2 * n and list(points["modality"][[0, n]]) == ["text", "image"]
     names = np.asarray(fusion_data.class_names)
@@ -32,7 +32,7 @@ def test_plot_shared_space_draws_one_panel_per_column():
     points = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [1.0, 0.0, 1.0],
                            "modality": ["text", "image", "text"],
                            "place": ["park", "beach", "beach"]})  # fmt: skip
-    figure = embedding_plots.plot_shared_space(points, title="toy", columns=("modality", "place"))
+    figure = cross_modal_embedding_plots.plot_shared_space(points, title="toy", columns=("modality", "place"))
     axes = figure.axes
     assert [axis.get_title() for axis in axes] == ["toy by modality", "toy by place"]
     labels = [text.get_text() for text in axes[1].get_legend().get_texts()]
@@ -44,7 +44,7 @@ def test_plot_retrieval_frames_the_posts_own_image(fusion_data):
     rng = np.random.default_rng(0)
     same = rng.normal(size=(len(fusion_data.labels("test")), 8))
     rows = [0, 3]
-    figure = embedding_plots.plot_retrieval({"test": (same, same)}, fusion_data, rows, k=3)
+    figure = cross_modal_embedding_plots.plot_retrieval({"test": (same, same)}, fusion_data, rows, k=3)
     axes = np.reshape(figure.axes, (2, 3))
     texts = fusion_data.splits["test"].frame["text"].to_numpy()
     for line, row in enumerate(rows):

@@ -4,8 +4,8 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from mmcourse import explore  # noqa: E402
 from mmcourse.data import load_moodposts  # noqa: E402
+from mmcourse.lessons import multimodal_data  # noqa: E402
 from mmcourse.synth.generate import MoodPostsConfig, write_moodposts  # noqa: E402
 
 
@@ -17,7 +17,7 @@ def dataset(tmp_path_factory):
 
 
 def test_label_table_counts_every_post_once(dataset):
-    table = explore.label_table(dataset)
+    table = multimodal_data.label_table(dataset)
     assert list(table.index) == ["train", "val", "test", "all"]
     assert list(table.columns) == ["negative", "neutral", "positive", "all"]
     assert table.loc["all", "all"] == 80
@@ -25,7 +25,7 @@ def test_label_table_counts_every_post_once(dataset):
 
 
 def test_agreement_table_matches_a_direct_count(dataset):
-    table = explore.agreement_table(dataset)
+    table = multimodal_data.agreement_table(dataset)
     frame = dataset.frame
     expected = int((frame.text_label == frame.image_label).sum())
     assert table.loc["text_label == image_label", "posts"] == expected
@@ -33,32 +33,32 @@ def test_agreement_table_matches_a_direct_count(dataset):
 
 
 def test_phenomenon_table_rows_sum_to_their_posts(dataset):
-    table = explore.phenomenon_table(dataset)
+    table = multimodal_data.phenomenon_table(dataset)
     assert table["posts"].sum() == 80
     assert (table[["negative", "neutral", "positive"]].sum(axis=1) == table["posts"]).all()
 
 
 def test_ceiling_table_and_missing_ceilings(dataset):
-    table = explore.ceiling_table(dataset)
+    table = multimodal_data.ceiling_table(dataset)
     assert list(table.index) == ["text", "image", "both"]
     assert table.loc["both", "overall"] > table.loc["text", "overall"]
     dataset_without = dataset.head(5)
     dataset_without.ceilings = {}
     with pytest.raises(ValueError, match="no known ceilings"):
-        explore.ceiling_table(dataset_without)
+        multimodal_data.ceiling_table(dataset_without)
 
 
 def test_plot_posts_draws_one_panel_per_post(dataset):
-    figure = explore.plot_posts(dataset.frame, num_posts=6, columns=3)
+    figure = multimodal_data.plot_posts(dataset.frame, num_posts=6, columns=3)
     drawn = [axis for axis in figure.axes if axis.images]
     assert len(drawn) == 6
     assert "post:" in drawn[0].get_title(loc="left")
     with pytest.raises(ValueError, match="num_posts"):
-        explore.plot_posts(dataset.frame, num_posts=0)
+        multimodal_data.plot_posts(dataset.frame, num_posts=0)
 
 
 def test_post_browser_filters_and_pages(dataset):
-    browser = explore.post_browser(dataset, num_posts=4)
+    browser = multimodal_data.post_browser(dataset, num_posts=4)
     controls, status, _ = browser.children
     label, phenomenon, split, page = controls.children
     total = len(dataset.frame)

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import claims, fusion_lesson
+from mmcourse import claims
 from mmcourse.evaluate import Evaluation
+from mmcourse.lessons import cnn_fusion
 
 
 def _evaluation(name, accuracy, **per_phenomenon):
@@ -22,23 +23,23 @@ def test_margin_and_gains_use_the_better_baseline_per_column():
         _evaluation("image_only", 0.7, conflict=0.9, negation=0.2),
         _evaluation("concat_fusion", 0.85, conflict=0.8, negation=0.95),
     ]
-    margin = fusion_lesson.fusion_margin(evaluations)
+    margin = cnn_fusion.fusion_margin(evaluations)
     assert margin["best_unimodal"] == "image_only"
     assert margin["margin"] == pytest.approx(0.15)
-    gains = fusion_lesson.gains_over_best_unimodal(evaluations)
+    gains = cnn_fusion.gains_over_best_unimodal(evaluations)
     assert list(gains.index) == ["concat_fusion"]
     assert gains.loc["concat_fusion"].to_dict() == pytest.approx(
         {"overall": 0.15, "conflict": -0.1, "negation": 0.05}
     )
-    gains = fusion_lesson.gains_of(evaluations, model="concat_fusion")
+    gains = cnn_fusion.gains_of(evaluations, model="concat_fusion")
     assert list(gains.index) == ["vs text_only", "vs image_only", "vs the better one"]
     assert gains.loc["vs text_only", "conflict"] == pytest.approx(0.7)
     assert gains.loc["vs image_only", "negation"] == pytest.approx(0.75)
     assert gains.loc["vs the better one", "overall"] == pytest.approx(0.15)
     with pytest.raises(ValueError, match="Received"):
-        fusion_lesson.fusion_margin(evaluations[1:])
+        cnn_fusion.fusion_margin(evaluations[1:])
     with pytest.raises(ValueError, match="Received"):
-        fusion_lesson.train_model("attention", data=None)
+        cnn_fusion.train_model("attention", data=None)
 
 
 # The notebook's stored fast-mode numbers (test accuracy, per phenomenon, training time).
@@ -90,7 +91,7 @@ def _lesson_claims(lesson, monkeypatch):
             assert (got, data.ceilings) == (f"{model} model", lesson["ceilings"])
             return lesson[piece]
 
-        monkeypatch.setattr(fusion_lesson, helper, fake)
+        monkeypatch.setattr(cnn_fusion, helper, fake)
     evaluations = {}
     for name, row in lesson["scores"].iterrows():
         evaluations[name] = _evaluation(name, row["accuracy"], **row[PHENOMENA].to_dict())
@@ -98,7 +99,7 @@ def _lesson_claims(lesson, monkeypatch):
     listing = evaluations.pop("listing_4_3")
     results = {name: (f"{name} model", e) for name, e in evaluations.items()}
     data = SimpleNamespace(ceilings=lesson["ceilings"])
-    return fusion_lesson.lesson_claims(results, data, listing=listing)
+    return cnn_fusion.lesson_claims(results, data, listing=listing)
 
 
 def test_every_claim_holds_on_the_notebooks_numbers(lesson, monkeypatch):
@@ -180,11 +181,11 @@ def test_lesson_claims_needs_every_model_and_listing_4_3(lesson, monkeypatch):
     with pytest.raises(ValueError, match="Received: .*'early_fusion'"):
         _lesson_claims(lesson, monkeypatch)
     concat = _evaluation("concat_fusion", 0.9)
-    results = {name: ("model", concat) for name in fusion_lesson.MODELS}
+    results = {name: ("model", concat) for name in cnn_fusion.MODELS}
     with pytest.raises(ValueError, match="Received: listing="):
-        fusion_lesson.lesson_claims(results, None, listing=concat)
+        cnn_fusion.lesson_claims(results, None, listing=concat)
     with pytest.raises(ValueError, match="Received: listing="):
-        fusion_lesson.lesson_claims(results, None, listing=("model", concat))
+        cnn_fusion.lesson_claims(results, None, listing=("model", concat))
 
 
 def test_late_fusion_weights_are_one_learned_weight_per_modality_summing_to_one():
@@ -192,6 +193,6 @@ def test_late_fusion_weights_are_one_learned_weight_per_modality_summing_to_one(
 
     model = fusion.build_late_fusion(vocabulary_size=20)
     model.get_layer("fusion_output").logits.assign([0.4, -0.2])
-    weights = fusion_lesson.late_fusion_weights(model)
+    weights = cnn_fusion.late_fusion_weights(model)
     assert weights == {"text": 0.646, "image": 0.354}
     assert weights["text"] + weights["image"] == pytest.approx(1.0, abs=1e-3)

@@ -7,26 +7,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import claims, multitask_lesson
+from mmcourse import claims
 from mmcourse.evaluate import Evaluation
+from mmcourse.lessons import multitask_learning
 from mmcourse.models import multitask
 
 
 def test_equal_budget_gives_small_sets_more_epochs(monkeypatch):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
     # 150 steps of 64 posts at least, and never fewer than 4 epochs.
-    assert [multitask_lesson.training_epochs(n) for n in (100, 300, 1000, 4800)] == [75, 30, 10, 4]
+    assert [multitask_learning.training_epochs(n) for n in (100, 300, 1000, 4800)] == [75, 30, 10, 4]
     monkeypatch.setenv("MMCOURSE_FAST", "0")
     # 600 steps at least, and never fewer than 10 epochs.
-    assert [multitask_lesson.training_epochs(n) for n in (100, 4800)] == [300, 10]
-    assert multitask_lesson.curve_sizes()[-1] == 4800
+    assert [multitask_learning.training_epochs(n) for n in (100, 4800)] == [300, 10]
+    assert multitask_learning.curve_sizes()[-1] == 4800
     with pytest.raises(ValueError, match="Received: num_posts=0"):
-        multitask_lesson.training_epochs(0)
+        multitask_learning.training_epochs(0)
 
 
 def test_the_two_models_differ_only_in_their_loss_weights():
     weights = {
-        k: multitask.check_loss_weights(v) for k, v in multitask_lesson.LOSS_WEIGHTS.items()
+        k: multitask.check_loss_weights(v) for k, v in multitask_learning.LOSS_WEIGHTS.items()
     }
     assert weights["single_task"] == {
         "text_output": 0.0,
@@ -47,7 +48,7 @@ def test_curve_summary_averages_seeds_and_keeps_the_smallest_gap():
         ],
         columns=["size", "seed", "model", "accuracy"],
     )  # fmt: skip
-    summary = multitask_lesson.curve_summary(curve)
+    summary = multitask_learning.curve_summary(curve)
     assert list(summary.index) == [100, 300]
     assert summary.loc[100, "single_task"] == pytest.approx(0.65)
     assert summary.loc[100, "multitask"] == pytest.approx(0.69)
@@ -59,13 +60,13 @@ def test_curve_summary_averages_seeds_and_keeps_the_smallest_gap():
 
 def test_learning_curve_rejects_sizes_beyond_the_training_split(fusion_data):
     with pytest.raises(ValueError, match="Received: sizes=\\(5000,\\)"):
-        multitask_lesson.learning_curve(fusion_data, sizes=(5000,), seeds=(0,))
+        multitask_learning.learning_curve(fusion_data, sizes=(5000,), seeds=(0,))
     with pytest.raises(ValueError, match="Received:"):
-        multitask_lesson.learning_curve(fusion_data, sizes=(100,), seeds=())
+        multitask_learning.learning_curve(fusion_data, sizes=(100,), seeds=())
 
 
 def test_label_agreement_shows_the_rule_behind_the_post_label(fusion_data):
-    table = multitask_lesson.label_agreement(fusion_data, "train")
+    table = multitask_learning.label_agreement(fusion_data, "train")
     assert table["posts"].sum() == len(fusion_data.labels("train"))
     for phenomenon in ("image_neutral", "negation"):  # the text decides
         assert table.loc[phenomenon, "label = text_label"] > 0.9
@@ -76,17 +77,17 @@ def test_label_agreement_shows_the_rule_behind_the_post_label(fusion_data):
 
 def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data):
     data = fusion_data.head("train", 128)
-    model, history = multitask_lesson.train_multitask(
+    model, history = multitask_learning.train_multitask(
         data, loss_weights=multitask.DEFAULT_LOSS_WEIGHTS, epochs=1, name="tiny"
     )
-    evaluation = multitask_lesson.evaluate_multitask(model, data, history)
+    evaluation = multitask_learning.evaluate_multitask(model, data, history)
     assert evaluation.name == "tiny" and 0.0 <= evaluation.accuracy <= 1.0
     assert evaluation.details["epochs"] == 1 and evaluation.details["params"] > 0
     assert {"text_head_accuracy", "image_head_accuracy", "train_seconds"} <= set(
         evaluation.details
     )
     rows = np.arange(4)
-    table = multitask_lesson.head_predictions(model, data, rows)
+    table = multitask_learning.head_predictions(model, data, rows)
     assert list(table.columns) == ["phenomenon", "text", "text head", "text_label", "image head",
                                    "image_label", "fusion head", "label"]  # fmt: skip
     assert set(table["fusion head"]) <= set(data.class_names)
@@ -96,7 +97,7 @@ def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data
 
 def test_compare_lists_the_single_task_model_first():
     # `compare` trains one model per entry, in this order, named after its key.
-    assert list(multitask_lesson.LOSS_WEIGHTS) == ["single_task", "multitask"]
+    assert list(multitask_learning.LOSS_WEIGHTS) == ["single_task", "multitask"]
 
 
 def _evaluation(name, accuracy, **details):
@@ -116,13 +117,13 @@ def _claims_inputs(*, seed_gaps=(0.04, 0.038), full=(0.903, 0.895), single=None,
     evaluations = [_evaluation("single_task", full[0], **(single or {})),
                    _evaluation("multitask", full[1], **(multi or {}))]  # fmt: skip
     data = SimpleNamespace(labels=lambda split, column="label": np.zeros(4800, dtype=int))
-    return evaluations, {"summary": multitask_lesson.curve_summary(curve), "data": data}
+    return evaluations, {"summary": multitask_learning.curve_summary(curve), "data": data}
 
 
 def test_lesson_claims_hold_on_numbers_like_the_notebooks(monkeypatch):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
     evaluations, inputs = _claims_inputs()
-    found = multitask_lesson.lesson_claims(evaluations, **inputs)
+    found = multitask_learning.lesson_claims(evaluations, **inputs)
     table = claims.check(found, lesson="06")
     assert len(table) == len(found) == 8 and table["held"].all()
     assert table.loc["both models train for the same epochs, without early stopping",
@@ -148,7 +149,7 @@ def test_lesson_claims_name_the_claim_that_fails(monkeypatch, changes, failing):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
     evaluations, inputs = _claims_inputs(**changes)
     with pytest.raises(claims.ClaimError) as info:
-        claims.check(multitask_lesson.lesson_claims(evaluations, **inputs), lesson="06")
+        claims.check(multitask_learning.lesson_claims(evaluations, **inputs), lesson="06")
     assert "1 of 8 claims did not hold" in str(info.value)
     assert failing in str(info.value)
 
@@ -156,7 +157,7 @@ def test_lesson_claims_name_the_claim_that_fails(monkeypatch, changes, failing):
 def test_lesson_claims_reject_inputs_they_cannot_read():
     evaluations, inputs = _claims_inputs()
     with pytest.raises(ValueError, match="Received: names=\\('multitask', 'single_task'\\)"):
-        multitask_lesson.lesson_claims(evaluations[::-1], **inputs)
+        multitask_learning.lesson_claims(evaluations[::-1], **inputs)
     inputs["summary"] = inputs["summary"].drop(index=300)
     with pytest.raises(ValueError, match="Received: summary with index \\[100, 1000\\]"):
-        multitask_lesson.lesson_claims(evaluations, **inputs)
+        multitask_learning.lesson_claims(evaluations, **inputs)

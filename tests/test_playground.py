@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse import playground
+from mmcourse.lessons import text_sentiment_playground
 from mmcourse.models import text
 from mmcourse.text import lexicon, vectorize
 
@@ -17,18 +17,18 @@ def setup():
 
 def test_predict_texts_has_a_row_per_text_and_model(setup):
     models, layer = setup
-    table = playground.predict_texts(models, layer, ["so happy", "sad"])
+    table = text_sentiment_playground.predict_texts(models, layer, ["so happy", "sad"])
     assert list(table["model"]) == ["bag", "bag", "lexicon", "lexicon"]
     np.testing.assert_allclose(table[["negative", "neutral", "positive"]].sum(axis=1), 1,
                                atol=2e-3)  # fmt: skip
     assert table.loc[table.model == "lexicon", "predicted"].tolist() == ["positive", "negative"]
     with pytest.raises(ValueError, match="models is empty"):
-        playground.predict_texts({}, layer, ["x"])
+        text_sentiment_playground.predict_texts({}, layer, ["x"])
 
 
 def test_widget_updates_headless_when_the_text_changes(setup):
     models, layer = setup
-    box = playground.sentiment_playground(models, layer, text="happy")
+    box = text_sentiment_playground.sentiment_playground(models, layer, text="happy")
     entry, output = box.children
     assert "lexicon" in output.value and "<b>positive</b>" in output.value
     entry.value = "so sad, not happy"

@@ -90,7 +90,7 @@ def _sections(text):
 
 
 def test_committed_results_cover_every_model_of_every_lesson_in_full_mode():
-    from mmcourse import attention_lesson, embedding_lesson, fusion_lesson
+    from mmcourse.lessons import attention_fusion, cnn_fusion, cross_modal_embedding
     from mmcourse.models import text as text_models
 
     text = RESULTS_MD.read_text()
@@ -100,10 +100,10 @@ def test_committed_results_cover_every_model_of_every_lesson_in_full_mode():
     assert sorted(sections) == sorted(results.LESSONS)
     expected = {
         "03": [*text_models.BUILDERS, "text_cnn + course word vectors"],
-        "05": [f"{m}: text-trained, on images" for m in embedding_lesson.MODELS],
+        "05": [f"{m}: text-trained, on images" for m in cross_modal_embedding.MODELS],
         "06": ["single_task", "multitask"],
-        "07": ["listing_4_3", *fusion_lesson.MODELS],
-        "08": list(attention_lesson.MODEL_NAMES),
+        "07": ["listing_4_3", *cnn_fusion.MODELS],
+        "08": list(attention_fusion.MODEL_NAMES),
     }
     for number, names in expected.items():
         missing = set(names) - set(sections[number])

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from mmcourse import claims, robustness, robustness_claims
+from mmcourse import claims
+from mmcourse.lessons import robustness_checks, robustness_claims
 
 CEILINGS = {"text": {"overall": 0.655}, "image": {"overall": 0.667}, "both": {"overall": 0.97}}
 VIEWS = ["full", "text_missing", "image_missing"]
@@ -77,7 +78,7 @@ def blanked(monkeypatch):
         calls.append((model, data))
         return {"full": 0.9, "text_missing": 0.66, "image_missing": values[model]}
 
-    monkeypatch.setattr(robustness, "missing_modality_accuracy", fake)
+    monkeypatch.setattr(robustness_checks, "missing_modality_accuracy", fake)
     return SimpleNamespace(values=values, calls=calls)
 
 

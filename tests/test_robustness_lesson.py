@@ -7,20 +7,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import robustness, robustness_lesson
 from mmcourse.evaluate import Evaluation
+from mmcourse.lessons import robustness, robustness_checks
 
 
 def test_settings_follow_fast_mode(monkeypatch):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
-    fast = (robustness_lesson.model_names(), robustness_lesson.drop_rates())
+    fast = (robustness.model_names(), robustness.drop_rates())
     monkeypatch.setenv("MMCOURSE_FAST", "0")
-    full = (robustness_lesson.model_names(), robustness_lesson.drop_rates())
+    full = (robustness.model_names(), robustness.drop_rates())
     assert set(fast[0]) < set(full[0]) and len(full[0]) == 7
-    assert fast[1] == (0.0, robustness_lesson.CLAIM_RATE) and len(full[1]) == 4
-    assert set(robustness_lesson.DROPOUT_MODELS) <= set(fast[0])
+    assert fast[1] == (0.0, robustness.CLAIM_RATE) and len(full[1]) == 4
+    assert set(robustness.DROPOUT_MODELS) <= set(fast[0])
     with pytest.raises(ValueError, match="Received"):
-        robustness_lesson.build("attention", None)
+        robustness.build("attention", None)
 
 
 def test_run_experiment_returns_the_evaluations_of_the_dropout_curves(monkeypatch):
@@ -31,8 +31,8 @@ def test_run_experiment_returns_the_evaluations_of_the_dropout_curves(monkeypatc
         calls.append((data, seed))
         return None, runs
 
-    monkeypatch.setattr(robustness_lesson, "modality_dropout_curves", curves)
-    assert robustness_lesson.run_experiment("data", seed=3) == ["evaluation a", "evaluation b"]
+    monkeypatch.setattr(robustness, "modality_dropout_curves", curves)
+    assert robustness.run_experiment("data", seed=3) == ["evaluation a", "evaluation b"]
     assert calls == [("data", 3)]
 
 
@@ -40,14 +40,14 @@ def test_dropout_effect_and_noise_summary():
     index = pd.MultiIndex.from_product([["a", "b"], [0.0, 0.4]], names=["model", None])
     table = pd.DataFrame({"full": [0.9, 0.88, 0.9, 0.9], "text_missing": [0.6, 0.6, 0.5, 0.6],
                           "image_missing": [0.3, 0.6, 0.6, 0.6]}, index=index)  # fmt: skip
-    effect = robustness_lesson.dropout_effect(table)
+    effect = robustness.dropout_effect(table)
     assert effect.loc["a"].to_dict() == pytest.approx(
         {"full": -0.02, "text_missing": 0.0, "image_missing": 0.3}
     )
     assert effect.loc["b", "text_missing"] == pytest.approx(0.1)
     columns = pd.MultiIndex.from_product([["blur", "typos"], [0.0, 0.5, 1.0]])
     noise = pd.DataFrame([[0.9, 0.7, 0.5, 0.9, 0.8, 0.8]], index=["m"], columns=columns)
-    summary = robustness_lesson.noise_summary(noise)
+    summary = robustness.noise_summary(noise)
     assert summary.loc["m"].to_dict() == pytest.approx({"clean": 0.9, "blur": 0.6, "typos": 0.8})
 
 
@@ -67,12 +67,12 @@ def test_modality_dropout_curves_name_each_run_and_reuse_the_trained_models(monk
         return _evaluation(model.name, params=model.count_params(), train_seconds=1.0, epochs=4)
 
     scores = {"full": 0.9, "text_missing": 0.6, "image_missing": 0.5}
-    monkeypatch.setattr(robustness, "fit_and_evaluate", fit)
-    monkeypatch.setattr(robustness, "missing_modality_accuracy", lambda model, data: scores)
+    monkeypatch.setattr(robustness_checks, "fit_and_evaluate", fit)
+    monkeypatch.setattr(robustness_checks, "missing_modality_accuracy", lambda model, data: scores)
     trained = {name: (name, _evaluation(name, params=1, train_seconds=2.0, epochs=4))
-               for name in ("text_only", *robustness_lesson.DROPOUT_MODELS)}  # fmt: skip
+               for name in ("text_only", *robustness.DROPOUT_MODELS)}  # fmt: skip
     data = SimpleNamespace(vocabulary_size=50)
-    curves, runs = robustness_lesson.modality_dropout_curves(data, trained=trained)
+    curves, runs = robustness.modality_dropout_curves(data, trained=trained)
     expected = {"concat_fusion", "concat_fusion_drop0.4", "tensor_fusion",
                 "tensor_fusion_drop0.4"}  # fmt: skip
     assert set(runs) == expected
@@ -84,8 +84,8 @@ def test_modality_dropout_curves_name_each_run_and_reuse_the_trained_models(monk
             evaluation.details
         )
     assert "acc_text_missing" not in trained["concat_fusion"][1].details  # caller's untouched
-    assert list(curves.index) == [(n, r) for n in robustness_lesson.DROPOUT_MODELS
-                                  for r in (0.0, robustness_lesson.CLAIM_RATE)]  # fmt: skip
+    assert list(curves.index) == [(n, r) for n in robustness.DROPOUT_MODELS
+                                  for r in (0.0, robustness.CLAIM_RATE)]  # fmt: skip
 
 
 def test_label_noise_table_flips_exact_counts_of_the_train_labels(fusion_data, monkeypatch):
@@ -99,15 +99,15 @@ def test_label_noise_table_flips_exact_counts_of_the_train_labels(fusion_data, m
         seen.append((model, changed))
         return SimpleNamespace(accuracy=0.9 - changed / 10_000, macro_f1=0.8)
 
-    monkeypatch.setattr(robustness_lesson, "build", lambda name, data: name)
-    monkeypatch.setattr(robustness_lesson, "fit_and_evaluate", fit)
+    monkeypatch.setattr(robustness, "build", lambda name, data: name)
+    monkeypatch.setattr(robustness, "fit_and_evaluate", fit)
     baseline = _evaluation("concat_fusion", accuracy=0.9)
-    table = robustness_lesson.label_noise_table(fusion_data, baseline=baseline)
+    table = robustness.label_noise_table(fusion_data, baseline=baseline)
     assert list(table.index) == [0.0, 0.1, 0.3]
     assert table["flipped"].tolist() == [0, 480, 1440]  # exact counts of 4800 train labels
     assert seen == [("concat_fusion", 480), ("concat_fusion", 1440)]
     assert table["accuracy_lost"].tolist() == pytest.approx([0.0, 0.048, 0.144])
     seen.clear()
-    trained_here = robustness_lesson.label_noise_table(fusion_data, rates=(0.1,))
+    trained_here = robustness.label_noise_table(fusion_data, rates=(0.1,))
     assert trained_here["flipped"].tolist() == [0, 480]  # without a baseline, rate 0 is trained
     assert seen == [("concat_fusion", 0), ("concat_fusion", 480)]

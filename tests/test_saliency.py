@@ -4,8 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse.models import saliency
-from mmcourse.models import image
+from mmcourse.models import image, saliency
 
 
 def _images(n=3):

@@ -123,9 +123,9 @@ def test_order_aware_models_beat_the_bag_of_embeddings_on_negation(monkeypatch):
     the bag of embeddings cannot (same bag, opposite labels), and no text model gets the
     posts where the image decides."""
     monkeypatch.setenv("MMCOURSE_FAST", "1")
-    from mmcourse import text_lesson
+    from mmcourse.lessons import text_sentiment
 
-    results = text_lesson.train_text_models(seed=0)
+    results = text_sentiment.train_text_models(seed=0)
     negation = {name: e.per_phenomenon["negation"] for name, e in results.items()}
     assert negation["text_cnn"] >= negation["bag_of_embeddings"] + 0.15, negation
     assert negation["text_bilstm"] >= negation["bag_of_embeddings"] + 0.15, negation

@@ -19,7 +19,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mmcourse.grading.exercises import NbGraderError, exercise_notebooks, list_exercises, temporary_course
+from mmcourse.grading.exercises import (
+    NbGraderError,
+    exercise_notebooks,
+    list_exercises,
+    temporary_course,
+)
 
 NOT_GRADED = "to grade"  # a written answer waiting for a person
 

@@ -1,7 +1,7 @@
 """Lesson 05's experiment: three ways to embed text and images, and what each space can do.
 
 The notebook spells every step out with these functions; `run_experiment` runs them all with
-the same settings, and `mmcourse.embedding_claims` turns the scores into the sentences the
+the same settings, and `mmcourse.lessons.cross_modal_embedding_claims` turns the scores into the sentences the
 lesson teaches, which the notebook checks with `mmcourse.claims`.
 
 - `train_autoencoders`: two separate autoencoders (text, image), each with its own code.
@@ -11,7 +11,7 @@ lesson teaches, which the notebook checks with `mmcourse.claims`.
 - `embed_splits` maps each split's texts and images into a model's space, each modality on
   its own; `retrieval_table` and `cross_modal_transfer` read those embeddings (NumPy and
   scikit-learn, no training; the metrics are in `mmcourse.models.contrastive`), and
-  `mmcourse.embedding_plots` draws them.
+  `mmcourse.lessons.cross_modal_embedding_plots` draws them.
 - `summarize` scores one model's space; `run_experiment` trains and scores all four.
 """
 
@@ -22,10 +22,9 @@ import numpy as np
 import pandas as pd
 
 from mmcourse import runtime
-from mmcourse.models import contrastive
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.fusion_data import FusionData
-from mmcourse.models import embedding
+from mmcourse.models import contrastive, embedding
 from mmcourse.train import train
 
 LEARNING_RATE = 2e-3

@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from mmcourse import claims
-from mmcourse.embedding_lesson import MODELS
 from mmcourse.evaluate import Evaluation
 from mmcourse.fusion_data import FusionData
+from mmcourse.lessons.cross_modal_embedding import MODELS
 
 DIRECTIONS = ("text->image", "image->text")
 ALIGNED = {"bimodal autoencoder": 5, "dual encoder": 20, "dual encoder + adversary": 20}

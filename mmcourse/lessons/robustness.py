@@ -20,8 +20,9 @@ from __future__ import annotations
 import keras
 import pandas as pd
 
-from mmcourse import corruptions, fusion_lesson, robustness, runtime
+from mmcourse import corruptions, runtime
 from mmcourse.experiment import fit_and_evaluate
+from mmcourse.lessons import cnn_fusion, robustness_checks
 from mmcourse.models import fusion
 
 DROPOUT_MODELS = ("concat_fusion", "tensor_fusion")
@@ -64,7 +65,7 @@ def build(name: str, data, *, modality_dropout: float = 0.0) -> keras.Model:
 def train_models(data, names=None, *, seed: int = 0) -> dict:
     """Each model trained once as lesson 07 does (no modality dropout): `{name: (model,
     Evaluation)}`; `names` defaults to `model_names()`."""
-    return fusion_lesson.train_models(data, names=names or model_names(), seed=seed)
+    return cnn_fusion.train_models(data, names=names or model_names(), seed=seed)
 
 
 def missing_modality_table(trained: dict, data) -> pd.DataFrame:
@@ -73,7 +74,7 @@ def missing_modality_table(trained: dict, data) -> pd.DataFrame:
     The `ceiling` row is the best any model can do: with the text missing, the image-alone
     Bayes ceiling, and with the image missing, the text-alone one.
     """
-    rows = {name: robustness.missing_modality_accuracy(model, data)
+    rows = {name: robustness_checks.missing_modality_accuracy(model, data)
             for name, (model, _) in trained.items()}  # fmt: skip
     ceilings = data.ceilings
     rows["ceiling"] = {"full": ceilings["both"]["overall"],
@@ -94,7 +95,7 @@ def modality_dropout_curves(data, *, names=DROPOUT_MODELS, rates=None, seed: int
     tables, runs = {}, {}
     for name in names:
         reuse = {0.0: trained[name]} if trained and name in trained else None
-        table, by_rate = robustness.dropout_curve(
+        table, by_rate = robustness_checks.dropout_curve(
             lambda rate, name=name: build(name, data, modality_dropout=rate), data, rates,
             seed=seed, trained=reuse,
         )  # fmt: skip
@@ -120,7 +121,7 @@ def noise_table(trained: dict, data, *, kinds=corruptions.CORRUPTIONS, levels=No
     """
     levels = strengths() if levels is None else levels
     models = {name: model for name, (model, _) in trained.items()}
-    long = robustness.corruption_table(models, data, kinds, (0.0, *levels), seed=seed,
+    long = robustness_checks.corruption_table(models, data, kinds, (0.0, *levels), seed=seed,
                                        scale=scale)  # fmt: skip
     table = long.pivot_table(index="model", columns=["kind", "strength"], values="accuracy")
     return table.reindex(index=list(models)).reindex(columns=list(kinds), level=0)
@@ -153,7 +154,7 @@ def label_noise_table(data, *, name: str = LABEL_NOISE_MODEL, rates=None, seed: 
     if baseline is not None:
         rows[0.0] = {"flipped": 0, "accuracy": baseline.accuracy, "macro_f1": baseline.macro_f1}
     for rate in ([0.0] if baseline is None else []) + list(rates):
-        noisy, flipped = robustness.with_label_noise(data, rate, seed=seed)
+        noisy, flipped = robustness_checks.with_label_noise(data, rate, seed=seed)
         keras.utils.set_random_seed(seed)
         result = fit_and_evaluate(build(name, noisy), noisy, seed=seed)
         rows[rate] = {"flipped": len(flipped), "accuracy": result.accuracy,
@@ -166,7 +167,7 @@ def label_noise_table(data, *, name: str = LABEL_NOISE_MODEL, rates=None, seed: 
 
 def compute_table(trained: dict, data, *, repeats: int = 20) -> pd.DataFrame:
     """Parameters, seconds per epoch, latency per post (one post, and in batches of 256)."""
-    rows = {name: robustness.compute_profile(model, data, evaluation, repeats=repeats)
+    rows = {name: robustness_checks.compute_profile(model, data, evaluation, repeats=repeats)
             for name, (model, evaluation) in trained.items()}  # fmt: skip
     return pd.DataFrame.from_dict(rows, orient="index")
 

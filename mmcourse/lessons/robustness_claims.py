@@ -3,7 +3,7 @@
 `lesson_claims` turns the notebook's tables (`missing`, `curves`, `noise`, `labels`) and its
 trained models into the sentences the lesson teaches, as `mmcourse.claims.Claim`s; the notebook
 shows them with `claims.check`, which raises when one stops holding. Nothing here trains a
-model: the only computation is `robustness.missing_modality_accuracy` (predictions on the test
+model: the only computation is `robustness_checks.missing_modality_accuracy` (predictions on the test
 split) for each fusion model of the noise table.
 
     claims.check(robustness_claims.lesson_claims(data, models=..., ...), lesson="09")
@@ -11,8 +11,9 @@ split) for each fusion model of the noise table.
 
 from __future__ import annotations
 
-from mmcourse import claims, robustness
-from mmcourse.robustness_lesson import CLAIM_RATE, DROPOUT_MODELS
+from mmcourse import claims
+from mmcourse.lessons import robustness_checks
+from mmcourse.lessons.robustness import CLAIM_RATE, DROPOUT_MODELS
 
 SINGLE_MODELS = ("text_only", "image_only")
 TEXT_KINDS = ("typos", "drop_words")
@@ -99,7 +100,7 @@ def _missing_claims(data, missing, curves) -> list[claims.Claim]:
                     best - 0.04,
                 )
             )
-    for view in robustness.MISSING_VIEWS:
+    for view in robustness_checks.MISSING_VIEWS:
         change = float(concat_dropped[view] - concat[view])
         out.append(
             claims.holds(
@@ -130,7 +131,7 @@ def _noise_claims(data, models, noise) -> list[claims.Claim]:
     out = []
     for name in fusions:
         row = noise.loc[name]
-        blanked = robustness.missing_modality_accuracy(models[name][0], data)["image_missing"]
+        blanked = robustness_checks.missing_modality_accuracy(models[name][0], data)["image_missing"]
         copes = blanked >= text_ceiling - 0.05  # with a missing image, near the text ceiling
         margin, by = (0.1, " by 10 points") if copes else (0.0, "")
         out += [

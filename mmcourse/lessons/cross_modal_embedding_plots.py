@@ -1,6 +1,6 @@
 """Lesson 05's pictures of a shared space: a 2-D map of it, and what a text retrieves in it.
 
-A space is what `mmcourse.embedding_lesson.embed_splits` returns, `{split: (text, image)}`
+A space is what `mmcourse.lessons.cross_modal_embedding.embed_splits` returns, `{split: (text, image)}`
 embeddings with one row per post of the split, each modality embedded on its own.
 
 - `shared_space_map`: a 2-D PCA of a split's texts and images together, as a table of points.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mmcourse.models import contrastive
 from mmcourse.fusion_data import FusionData
+from mmcourse.models import contrastive
 
 
 def shared_space_map(space, data: FusionData, *, split: str = "test") -> pd.DataFrame:
