@@ -53,7 +53,7 @@ def raises_dataset_error():
 JAX_PROCESS = pytest.StashKey()  # (the JAX process, its folder), from collection to the end
 JAX_RUNNER = """
 import contextlib, io, json, sys, traceback
-sys.path.insert(0, {tests!r})
+sys.path.insert(0, {root!r})
 snippets = json.loads(open({snippets!r}).read())
 outputs = {{}}
 for name, code in snippets.items():
@@ -95,8 +95,8 @@ def pytest_collection_finish(session):
     folder = Path(tempfile.mkdtemp(prefix="mmcourse-jax-"))
     (folder / "snippets.json").write_text(json.dumps(snippets))
     script = folder / "runner.py"
-    tests = str(Path(__file__).parent)
-    script.write_text(JAX_RUNNER.format(tests=tests, snippets=str(folder / "snippets.json")))
+    root = str(Path(__file__).parent.parent)
+    script.write_text(JAX_RUNNER.format(root=root, snippets=str(folder / "snippets.json")))
     env = os.environ | {"KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
     # a lower priority: it works in the gaps the TensorFlow tests leave on the cores
     nice = {"preexec_fn": lambda: os.nice(10)} if os.name == "posix" else {}

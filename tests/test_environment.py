@@ -1,18 +1,19 @@
 """environment.yml (conda) must install what `pip install -e ".[cpu,dev]"` installs."""
 
-from pathlib import Path
 
 import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from mmcourse import paths
+
 try:
     import tomllib
 except ImportError:  # Python 3.10
     tomllib = pytest.importorskip("tomli")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = paths.course_root()
 EXTRAS = ("cpu", "dev")
 
 

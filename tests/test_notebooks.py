@@ -2,12 +2,13 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-CARD_METADATA = Path(__file__).resolve().parents[1] / "datasets" / "moodposts" / "metadata.json"
+from mmcourse import paths
+
+NOTEBOOKS = sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
+CARD_METADATA = paths.shipped_dataset() / "moodposts" / "metadata.json"
 
 
 def _cells(path):

@@ -1,15 +1,14 @@
 """The results page: its tables, lessons saved as JSON, and the committed notebooks/RESULTS.md."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mmcourse import results
+from mmcourse import paths, results
 from mmcourse.evaluate import Evaluation
 
-RESULTS_MD = Path(__file__).resolve().parents[1] / "notebooks" / "RESULTS.md"
+RESULTS_MD = paths.notebooks_dir() / "RESULTS.md"
 
 
 def _evaluation(name, accuracy):

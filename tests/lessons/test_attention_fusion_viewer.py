@@ -3,9 +3,9 @@
 import matplotlib
 import numpy as np
 import pytest
-from test_attention_lesson import tiny_fusion_data  # tests/ is on sys.path under pytest
 
 from mmcourse.lessons import attention_fusion, attention_fusion_viewer
+from tests.lessons.test_attention_fusion import tiny_fusion_data
 
 matplotlib.use("Agg")
 

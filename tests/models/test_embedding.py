@@ -244,7 +244,7 @@ JAX_CODE = (
     GRADIENT_CODE
     + """
 import json, keras, numpy as np
-import test_embedding_models as t
+import tests.models.test_embedding as t
 
 assert keras.backend.backend() == "jax"
 losses = {}

@@ -11,17 +11,16 @@ import io
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from mmcourse import cli
+from mmcourse import cli, paths
 from mmcourse.grading.autograde import find_submissions
 from mmcourse.grading.exercises import default_course_dir, list_exercises, release_exercises
 from mmcourse.grading.feedback import ClearHiddenTestOutputs
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = paths.course_root()
 COURSE = default_course_dir()
 EXERCISES = list_exercises()
 TIMEOUT = 20  # seconds per cell while grading here; the slowest cell takes about 2 s

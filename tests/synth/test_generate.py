@@ -1,13 +1,13 @@
 """The generator: determinism, phenomenon rates, noise, splits, ceilings, and the release."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
 
+from mmcourse import paths
 from mmcourse.synth import design
 from mmcourse.synth.generate import (
     MoodPostsConfig,
@@ -16,7 +16,7 @@ from mmcourse.synth.generate import (
     render_post_image,
 )
 
-SHIPPED = Path(__file__).resolve().parents[1] / "datasets" / "moodposts"
+SHIPPED = paths.shipped_dataset() / "moodposts"
 
 
 @pytest.fixture(scope="module")
