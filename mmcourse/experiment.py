@@ -8,21 +8,61 @@ returns an `Evaluation` whose `details` hold the parameter count and training ti
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import keras
 import numpy as np
 
-from mmcourse import runtime
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.fusion_data import INPUT_NAMES, FusionData, fusion_dataset
-from mmcourse.train import train
+from mmcourse.settings import ByMode, TrainSettings
+from mmcourse.train import train, training_details
 
-BATCH_SIZE = 64
-LEARNING_RATE = 2e-3
+# The cross-modal lessons' defaults (lessons 07-09 start from these): at most 4 epochs in fast
+# mode, at most 30 with early stopping in full mode.
+DEFAULT_SETTINGS = ByMode(fast=TrainSettings(epochs=4), full=TrainSettings(epochs=30))
 
 
-def default_epochs() -> int:
-    """4 in fast mode, at most 30 (early stopping) in full mode."""
-    return runtime.fast_or_full(4, 30)
+
+@dataclasses.dataclass
+class LessonResult:
+    """What a lesson's `run_experiment` returns and its `lesson_claims` reads.
+
+    `evaluations`: one `Evaluation` per model of the lesson's comparison (the rows of its
+    table in `notebooks/RESULTS.md`); `measures`: every other number the lesson's claims are
+    about, by name (a learning curve, attention shares, a robustness table, ...); `settings`:
+    the lesson's settings it ran with. A notebook that measured the same numbers step by step
+    builds one with `LessonResult.of(evaluations, name=value, ...)` for its claims cell.
+    """
+
+    evaluations: list[Evaluation]
+    measures: dict[str, Any] = dataclasses.field(default_factory=dict)
+    settings: Any = None
+
+    @classmethod
+    def of(cls, evaluations, *, settings=None, **measures) -> LessonResult:
+        """`evaluations` (a list, or a `{name: Evaluation}` / `{name: (model, Evaluation)}`
+        dict as the lessons' `train_models` return) and the named `measures`."""
+        if isinstance(evaluations, dict):
+            evaluations = [v[1] if isinstance(v, tuple) else v for v in evaluations.values()]
+        return cls(evaluations=list(evaluations), measures=measures, settings=settings)
+
+    def evaluation(self, name: str) -> Evaluation:
+        """The evaluation called `name` (`KeyError` listing the names there are)."""
+        for evaluation in self.evaluations:
+            if evaluation.name == name:
+                return evaluation
+        raise KeyError(f"No evaluation named {name!r}; there are {[e.name for e in self]}")
+
+    def measure(self, name: str):
+        """`measures[name]`, with a `KeyError` that says which measures there are."""
+        if name not in self.measures:
+            raise KeyError(f"No measure {name!r} in this result; there are {sorted(self.measures)}")
+        return self.measures[name]
+
+    def __iter__(self):
+        return iter(self.evaluations)
 
 
 def model_inputs(model: keras.Model) -> tuple[str, ...]:
@@ -47,35 +87,30 @@ def predict(model: keras.Model, data: FusionData, split: str = "test", *, rows=N
 def fit_and_evaluate(
     model: keras.Model,
     data: FusionData,
+    settings: TrainSettings | None = None,
     *,
     label: str = "label",
-    epochs: int | None = None,
-    learning_rate: float = LEARNING_RATE,
-    batch_size: int = BATCH_SIZE,
-    patience: int = 3,
-    seed: int = 0,
     verbose: int | str = 0,
 ) -> Evaluation:
     """Train `model` on the train split (monitoring val) and evaluate it on test.
 
-    The model is trained on `label` (`"label"`, `"text_label"` or `"image_label"`) and scored
-    against the same column. `patience` is early stopping's, in epochs. `details` of the
-    result: `params`, `train_seconds`, `epochs`.
+    `settings` (a `TrainSettings`, or a lesson's `Settings` built on it; default the course's
+    defaults for this mode) give the epochs, batch size, learning rate, early stopping's
+    patience and the seed. The model is trained on `label` (`"label"`, `"text_label"` or
+    `"image_label"`) and scored against the same column. `details` of the result:
+    `params`, `train_seconds`, `epochs` (`mmcourse.train.training_details`).
     """
+    settings = DEFAULT_SETTINGS.for_mode() if settings is None else settings
     inputs = model_inputs(model)
-    epochs = default_epochs() if epochs is None else epochs
-    train_ds = fusion_dataset(data, "train", inputs=inputs, label=label, batch_size=batch_size,
-                              shuffle=True, seed=seed)  # fmt: skip
-    val_ds = fusion_dataset(data, "val", inputs=inputs, label=label, batch_size=batch_size)
-    history = train(model, train_ds, validation_data=val_ds, epochs=epochs, patience=patience,
-                    learning_rate=learning_rate, verbose=verbose)  # fmt: skip
+    train_ds = fusion_dataset(data, "train", inputs=inputs, label=label,
+                              batch_size=settings.batch_size, shuffle=True, seed=settings.seed)  # fmt: skip
+    val_ds = fusion_dataset(data, "val", inputs=inputs, label=label, batch_size=settings.batch_size)
+    history = train(model, train_ds, validation_data=val_ds, epochs=settings.epochs,
+                    patience=settings.patience, learning_rate=settings.learning_rate,
+                    verbose=verbose)  # fmt: skip
     result = evaluate(data.splits["test"], predict(model, data), name=model.name,
                       label_column=label)  # fmt: skip
-    result.details = {
-        "params": int(model.count_params()),
-        "train_seconds": round(history.seconds, 1),
-        "epochs": len(history.history["loss"]),
-    }
+    result.details = training_details(model, history)
     return result
 
 

@@ -5,8 +5,8 @@
     python -m mmcourse.results --lessons 04 --json-dir build/results  # one lesson, kept as JSON
     python -m mmcourse.results --json-dir build/results --reuse --out notebooks/RESULTS.md
 
-Each lesson module exposes `run_experiment(data, *, seed=0) -> list[Evaluation]`, the
-comparison its notebook prints; this script runs them all on the same MoodPosts test split and
+Each lesson of `mmcourse.lessons.experiments()` has `run_experiment(data, *, settings)`, the
+comparison its notebook prints (its `LessonResult.evaluations`); this script runs them all on the same MoodPosts test split and
 writes one Markdown table per lesson (accuracy, macro-F1, accuracy per phenomenon, parameters,
 training time) under the dataset's Bayes ceilings. With `--json-dir`, each lesson's scores are
 also saved as `lesson_NN.json` (with the machine and backend that produced them), and
@@ -17,27 +17,20 @@ another machine (a GPU, another Keras backend) and join the page.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
-import importlib
 import json
 import os
 import platform
 import time
 from pathlib import Path
 
-from mmcourse import runtime
+import numpy as np
+
+from mmcourse import lessons, runtime
+from mmcourse.constants import PHENOMENA
 from mmcourse.evaluate import Evaluation
 
-LESSONS = {
-    "03": ("Text sentiment", "mmcourse.lessons.text_sentiment"),
-    "04": ("Image sentiment (trained on image_label)", "mmcourse.lessons.image_sentiment"),
-    "05": ("Cross-modal embedding", "mmcourse.lessons.cross_modal_embedding"),
-    "06": ("Multi-task learning", "mmcourse.lessons.multitask_learning"),
-    "07": ("CNN fusion", "mmcourse.lessons.cnn_fusion"),
-    "08": ("Attention", "mmcourse.lessons.attention_fusion"),
-    "09": ("Robustness", "mmcourse.lessons.robustness"),
-}
-PHENOMENA = ("aligned", "text_neutral", "image_neutral", "negation", "conflict", "grounded")
 COLUMNS = ("accuracy", "macro_f1", *PHENOMENA, "params", "train_seconds")
 # What else each lesson measures (from `Evaluation.details`), and how to read its rows.
 EXTRA_COLUMNS = {
@@ -62,17 +55,15 @@ READING = {
 }
 
 
-def run_lesson(number: str, data, *, seed: int = 0) -> list[Evaluation]:
-    """The evaluations of one lesson's `run_experiment` (lesson 03 builds its own pipeline)."""
-    if number not in LESSONS:
-        raise ValueError(f"number must be one of {sorted(LESSONS)}. Received: number={number!r}")
-    module = importlib.import_module(LESSONS[number][1])
-    if number == "03":
-        results = list(module.train_text_models(seed=seed).values())
-        pretrained = module.train_text_models(seed=seed, names=("text_cnn",), pretrained=True)
-        pretrained["text_cnn"].name = "text_cnn + course word vectors"
-        return results + [pretrained["text_cnn"]]
-    return list(module.run_experiment(data, seed=seed))
+def run_lesson(number: str, data=None, *, seed: int = 0) -> list[Evaluation]:
+    """The evaluations of one lesson's `run_experiment` (its settings for this mode, `seed`)."""
+    entry = lessons.lesson(number)
+    if not entry.has_experiment:
+        numbers = [e.number for e in lessons.experiments()]
+        raise ValueError(f"number must be one of {numbers}. Received: number={number!r}")
+    module = entry.module
+    settings = dataclasses.replace(module.SETTINGS.for_mode(), seed=seed)
+    return list(module.run_experiment(data, settings=settings).evaluations)
 
 
 def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **provenance) -> None:
@@ -86,8 +77,11 @@ def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **proven
                 "accuracy": e.accuracy,
                 "macro_f1": e.macro_f1,
                 "per_phenomenon": e.per_phenomenon,
+                "confusion": np.asarray(e.confusion).tolist(),
+                "class_names": list(e.class_names),
+                "report": e.report,
                 "details": e.details,
-            }  # fmt: skip
+            }
             for e in evaluations
         ],
     }
@@ -96,8 +90,6 @@ def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **proven
 
 def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
     """`(provenance, evaluations)` from a file written by `save_lesson`."""
-    import numpy as np
-
     record = json.loads(Path(path).read_text())
     evaluations = [
         Evaluation(
@@ -105,9 +97,9 @@ def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
             accuracy=e["accuracy"],
             macro_f1=e["macro_f1"],
             per_phenomenon=e["per_phenomenon"],
-            confusion=np.zeros((3, 3), int),
-            class_names=(),
-            report="",
+            confusion=np.asarray(e["confusion"], dtype=int),
+            class_names=tuple(e["class_names"]),
+            report=e["report"],
             details=e["details"],
         )  # fmt: skip
         for e in record.pop("evaluations")
@@ -181,7 +173,8 @@ def to_markdown(
         ceiling_table(ceilings),
     ]
     for number, evaluations in results.items():
-        title = LESSONS[number][0]
+        entry = lessons.lesson(number)
+        title = entry.results_title or entry.title
         parts.append(f"## Lesson {number}: {title} ({seconds[number]:.0f} s)")
         if where and number in where:
             parts.append(where[number])
@@ -194,7 +187,7 @@ def to_markdown(
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="the Markdown file to write")
-    parser.add_argument("--lessons", nargs="*", default=sorted(LESSONS), help="e.g. 03 07")
+    parser.add_argument("--lessons", nargs="*", default=[e.number for e in lessons.experiments()], help="e.g. 03 07")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json-dir", type=Path, help="save (and with --reuse, read) lessons")
     parser.add_argument("--reuse", action="store_true", help="take saved lessons from --json-dir")

@@ -71,6 +71,25 @@ def train(
     return history
 
 
+def training_details(model: keras.Model, history: keras.callbacks.History | None = None, *,
+                     seconds: float | None = None) -> dict:
+    """The bookkeeping every lesson reports for a trained model, computed in one place.
+
+    `params`: the model's parameter count; `train_seconds`: `history.seconds` (what `train`
+    measured) or `seconds` when a recipe trained in several calls; `epochs`: how many epochs
+    ran (early stopping may end before the maximum), when a `history` is given.
+    """
+    if history is None and seconds is None:
+        raise ValueError("Pass the training `history` or its `seconds`. Received neither.")
+    details = {
+        "params": int(model.count_params()),
+        "train_seconds": round(float(history.seconds if seconds is None else seconds), 1),
+    }
+    if history is not None:
+        details["epochs"] = len(history.history["loss"])
+    return details
+
+
 def plot_history(history: keras.callbacks.History, *, metrics=("loss", "accuracy")):
     """Training and validation curves, one panel per metric."""
     import matplotlib.pyplot as plt
