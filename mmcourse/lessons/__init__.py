@@ -30,6 +30,7 @@ class Lesson:
     number: str  # "00" ... "09"; "A" for the errata appendix
     name: str  # the module's name, the notebook's name without its number
     title: str
+    question: str  # the question the lesson answers (lesson 00's map of the course)
     results_title: str | None = None  # the heading in notebooks/RESULTS.md, if not `title`
 
     @property
@@ -54,17 +55,26 @@ class Lesson:
 
 
 LESSONS = (
-    Lesson("00", "start_here", "Start here"),
-    Lesson("01", "multimodal_data", "Multimodal data"),
-    Lesson("02", "text_preprocessing", "Text preprocessing"),
-    Lesson("03", "text_sentiment", "Text sentiment"),
-    Lesson("04", "image_sentiment", "Image sentiment", "Image sentiment (trained on image_label)"),
-    Lesson("05", "cross_modal_embedding", "Cross-modal embedding"),
-    Lesson("06", "multitask_learning", "Multi-task learning"),
-    Lesson("07", "cnn_fusion", "CNN fusion"),
-    Lesson("08", "attention_fusion", "Attention", "Attention"),
-    Lesson("09", "robustness", "Robustness"),
-    Lesson("A", "errata", "Errata: the article's listings, run and fixed"),
+    Lesson("00", "start_here", "Start here", "how does the course work?"),
+    Lesson("01", "multimodal_data", "Multimodal data",
+           "what is in a post, and how well can anyone do?"),
+    Lesson("02", "text_preprocessing", "Text preprocessing and word embeddings",
+           "how do words become vectors?"),
+    Lesson("03", "text_sentiment", "Text sentiment",
+           "how far does the text alone go? (listing 4.1, corrected)"),
+    Lesson("04", "image_sentiment", "Image sentiment",
+           "how far does the image alone go? (listing 4.2, corrected)",
+           results_title="Image sentiment (trained on image_label)"),
+    Lesson("05", "cross_modal_embedding", "Cross-modal embedding",
+           "can a text and an image live in one space?"),
+    Lesson("06", "multitask_learning", "Multi-task learning",
+           "do text and image labels help the post label?"),
+    Lesson("07", "cnn_fusion", "CNN fusion",
+           "early, late and intermediate fusion (listing 4.3, corrected)"),
+    Lesson("08", "attention_fusion", "Attention fusion",
+           "which words and which image regions decide?", results_title="Attention"),
+    Lesson("09", "robustness", "Robustness", "missing, noisy data and compute cost"),
+    Lesson("A", "errata", "Errata", "what was wrong in the article's three listings?"),
 )
 
 
