@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mmcourse.data._rows import DropLog, RowError, build_frame, check_image
@@ -35,9 +35,7 @@ def load_csv(
     csv_path: str | Path,
     image_dir: str | Path | None = None,
     *,
-    text_column: str = "text",
-    image_column: str = "image",
-    label_column: str = "label",
+    columns: Mapping[str, str] | None = None,
     split: str | Sequence[str] = "all",
     seed: int = 0,
     on_error: str = "raise",
@@ -49,7 +47,9 @@ def load_csv(
         csv_path: the CSV file (UTF-8, or Latin-1 as a fallback; comma-separated, one header
             line).
         image_dir: folder that relative image paths start from; default: the CSV's folder.
-        text_column, image_column, label_column: names of the required columns.
+        columns: your CSV's names for the required columns, by role: e.g.
+            `{"text": "caption"}` reads the texts from a `caption` column; the roles not
+            named keep their default names `text`, `image` and `label`.
         split: "train", "val", "test", "all", or a list of splits to keep. Rows take their
             split from a `split` column (train/val/test) when the CSV has one; otherwise a
             stratified 80/10/10 split is drawn with `seed`.
@@ -71,6 +71,7 @@ def load_csv(
         DatasetError: naming the file and row (the header is row 1) of any bad input.
     """
     check_on_error(on_error)
+    text_column, image_column, label_column = _column_names(columns)
     wanted = check_split(split)
     class_names = _check_class_names(class_names)
     csv_path = Path(csv_path).expanduser().resolve()
@@ -143,6 +144,19 @@ def load_csv(
         },
         skipped=log.skipped,
     )
+
+
+def _column_names(columns: Mapping[str, str] | None) -> tuple[str, str, str]:
+    """The CSV's names of the text, image and label columns (defaults for roles not named)."""
+    names = {"text": "text", "image": "image", "label": "label"}
+    unknown = sorted(set(columns or {}) - set(names))
+    if unknown:
+        raise ValueError(
+            f"columns maps the roles 'text', 'image' and 'label' to your column names. "
+            f"Received: columns={dict(columns)!r}"
+        )
+    names.update(columns or {})
+    return names["text"], names["image"], names["label"]
 
 
 def _parse_row(
@@ -236,8 +250,8 @@ def _check_header(header: list[str], path: Path, *, required: Sequence[str]) -> 
             hint = " The file seems not to be comma-separated; save it as a comma-separated CSV."
         else:
             hint = (
-                " Rename the columns, or name yours with text_column=..., image_column=..., "
-                "label_column=...."
+                ' Rename the columns, or name yours with columns={"text": ..., "image": ..., '
+                '"label": ...}.'
             )
         raise DatasetError(
             f"missing columns {missing}; found columns {header}, expected {list(required)} "

@@ -108,7 +108,7 @@ def test_image_dir_and_absolute_paths(make_csv, make_image, tmp_path):
 def test_custom_columns_and_class_names(make_csv):
     rows = [["nice", "images/a.jpg", "POS"], ["bad", "images/b.jpg", "neg"]]
     path = make_csv(rows, ("caption", "image", "label"))
-    ds = load_csv(path, text_column="caption", class_names=("neg", "pos"))
+    ds = load_csv(path, columns={"text": "caption"}, class_names=("neg", "pos"))
     assert ds.class_names == ("neg", "pos")
     assert ds.labels().tolist() == [1, 0]
 
@@ -247,3 +247,10 @@ def test_bad_arguments(make_csv):
         load_csv(path, on_error="ignore")
     with pytest.raises(ValueError, match="class_names"):
         load_csv(path, class_names=("Positive", "negative"))
+
+
+def test_columns_names_only_the_three_roles(tmp_path):
+    path = tmp_path / "posts.csv"
+    path.write_text("text,image,label\nhi,a.png,positive\n")
+    with pytest.raises(ValueError, match=r"Received: columns=\{'txt': 'caption'\}"):
+        load_csv(path, columns={"txt": "caption"})
