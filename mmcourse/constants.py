@@ -7,6 +7,8 @@ dataset card, `datasets/moodposts/README.md`).
 CLASS_NAMES = ("negative", "neutral", "positive")
 NUM_CLASSES = len(CLASS_NAMES)
 SPLITS = ("train", "val", "test")
-LABEL_COLUMNS = ("label", "text_label", "image_label")  # the post's, the text's, the image's
+# a post has three labels: its own, its text's alone and its image's alone
+LABEL_COLUMNS = ("label", "text_label", "image_label")
 PHENOMENA = ("aligned", "text_neutral", "image_neutral", "negation", "conflict", "grounded")
-SEQUENCE_LENGTH = 24  # token ids per text (lesson 02: the longest MoodPosts text has 21 tokens)
+# token ids per text (lesson 02: the longest MoodPosts text has 21 tokens)
+SEQUENCE_LENGTH = 24

@@ -18,17 +18,13 @@ Texts (lists of strings, one result per text):
 - `drop_words`: each word is deleted with probability `strength`.
 
 The models of lessons 05-09 read token ids and frozen encoder features, not strings and
-pixels: `corrupted_inputs` corrupts one split of a `FusionData` and recomputes what the models
-read, exactly as `prepare_fusion_data` did (texts through `data.vectorizer`; pixels through the
-course encoder, divided by the same per-channel scale, `feature_scale(data)`).
+pixels: `mmcourse.fusion_data.corrupted_inputs` turns a corrupted split of a `FusionData` back
+into what the models read.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from mmcourse.fusion_data import encoder_grid
-from mmcourse.text import vectorize
 
 NOISE_MAX_SIGMA = 0.5  # pixel values in [0, 1]
 BLUR_MAX_SIGMA = 1.0  # pixels
@@ -39,7 +35,8 @@ CORRUPTIONS = IMAGE_CORRUPTIONS + TEXT_CORRUPTIONS
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _check_strength(strength) -> float:
+def check_strength(strength) -> float:
+    """`strength` as a float if it is a number in [0, 1], else `ValueError`."""
     if isinstance(strength, bool) or not isinstance(strength, (int, float, np.floating)):
         raise ValueError(f"strength must be a number in [0, 1]. Received: strength={strength!r}")
     if not 0.0 <= float(strength) <= 1.0:
@@ -64,7 +61,7 @@ def _as_unit_float(images):
 
 def gaussian_noise(images, strength: float, *, seed: int = 0) -> np.ndarray:
     """Pixels plus Gaussian noise of standard deviation `0.5 * strength`, clipped to range."""
-    strength = _check_strength(strength)
+    strength = check_strength(strength)
     pixels, restore = _as_unit_float(images)
     if strength == 0.0:
         return np.array(images, copy=True)
@@ -95,7 +92,7 @@ def _convolve_axis(pixels: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndar
 def blur(images, strength: float, *, seed: int = 0) -> np.ndarray:
     """A Gaussian blur of `strength` pixels (deterministic: `seed` is for a uniform API)."""
     del seed
-    strength = _check_strength(strength)
+    strength = check_strength(strength)
     pixels, restore = _as_unit_float(images)
     if strength == 0.0:
         return np.array(images, copy=True)
@@ -106,7 +103,7 @@ def blur(images, strength: float, *, seed: int = 0) -> np.ndarray:
 
 def occlusion(images, strength: float, *, seed: int = 0) -> np.ndarray:
     """A grey square covering a share `strength` of each image, at a random place per image."""
-    strength = _check_strength(strength)
+    strength = check_strength(strength)
     pixels, restore = _as_unit_float(images)
     if strength == 0.0:
         return np.array(images, copy=True)
@@ -154,7 +151,7 @@ def _typo(word: str, rng: np.random.Generator) -> str:
 def _word_by_word(texts, strength: float, seed: int, change) -> list[str]:
     """Each word is hit with probability `strength` and replaced by `change(word, rng)`; a
     change that returns None deletes the word."""
-    strength = _check_strength(strength)
+    strength = check_strength(strength)
     texts = _check_texts(texts)
     if strength == 0.0:
         return texts
@@ -192,64 +189,3 @@ def corrupt(values, kind: str, strength: float, *, seed: int = 0):
     if kind not in _FUNCTIONS:
         raise ValueError(f"kind must be one of {CORRUPTIONS}. Received: kind={kind!r}")
     return _FUNCTIONS[kind](values, strength, seed=seed)
-
-
-def feature_scale(data) -> np.ndarray:
-    """The per-channel scale `prepare_fusion_data` divided the encoder grid by, recovered.
-
-    It was the train split's standard deviation of the raw grid (at least 1e-3). Rather than
-    re-encoding all train images, each channel's scale is read off one train region where the
-    stored (scaled) feature is largest: raw / stored. Only those few images are re-encoded;
-    a channel that is zero everywhere on train had a raw std of 0, hence the scale 1e-3.
-    """
-    part = data.arrays["train"]
-    if "image" not in part:
-        raise ValueError("feature_scale needs the pixels: prepare_fusion_data(with_pixels=True).")
-    grid = part["image_grid"]
-    flat = grid.reshape(-1, grid.shape[-1])
-    best = flat.argmax(axis=0)  # per channel: the flattened (row, y, x) of its largest value
-    rows, ys, xs = np.unravel_index(best, grid.shape[:3])
-    unique_rows, position = np.unique(rows, return_inverse=True)
-    raw = encoder_grid(part["image"][unique_rows])
-    channels = np.arange(grid.shape[-1])
-    raw_values = raw[position, ys, xs, channels]
-    stored = flat[best, channels]
-    live = stored > 0
-    scale = np.full(grid.shape[-1], 1e-3, dtype="float64")
-    scale[live] = raw_values[live] / stored[live]
-    return np.maximum(scale, 1e-3).astype("float32")
-
-
-def encode_images(pixels, scale) -> dict[str, np.ndarray]:
-    """`image_grid` and `image_features` of pixels, computed as `prepare_fusion_data` does."""
-    grid = (encoder_grid(pixels) / np.asarray(scale, dtype="float32")).astype("float32")
-    return {"image_grid": grid, "image_features": grid.max(axis=(1, 2))}
-
-
-def corrupted_inputs(data, split: str, kind: str, strength: float, *, seed: int = 0,
-                     scale=None) -> dict[str, np.ndarray]:  # fmt: skip
-    """The model inputs of one split after corrupting its texts or images.
-
-    Text kinds return `{"tokens"}` (re-vectorized with `data.vectorizer`); image kinds return
-    `{"image", "image_grid", "image_features"}` (re-encoded; pass `scale=feature_scale(data)`
-    to avoid recovering it on every call). Put them in place with
-    `mmcourse.lessons.robustness_checks.with_inputs`.
-    """
-    if kind not in _FUNCTIONS:
-        raise ValueError(f"kind must be one of {CORRUPTIONS}. Received: kind={kind!r}")
-    strength = _check_strength(strength)
-    part = data.arrays[split]
-    if kind in TEXT_CORRUPTIONS:
-        if strength == 0.0:
-            return {"tokens": part["tokens"].copy()}
-        texts = corrupt(data.splits[split].frame["text"].tolist(), kind, strength, seed=seed)
-        return {"tokens": vectorize.token_ids(data.vectorizer, texts)}
-    if "image" not in part:
-        raise ValueError(
-            "Image corruptions need the pixels: prepare_fusion_data(with_pixels=True)."
-        )
-    if strength == 0.0:
-        return {k: part[k].copy() for k in ("image", "image_grid", "image_features")}
-    pixels = corrupt(part["image"], kind, strength, seed=seed)
-    scale = feature_scale(data) if scale is None else scale
-    return {"image": pixels, **encode_images(pixels, scale)}

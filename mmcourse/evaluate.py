@@ -90,7 +90,7 @@ def evaluate(
             target_names=list(dataset.class_names),
             digits=3,
             zero_division=0,
-        ),  # fmt: skip
+        ),
     )
 
 
@@ -135,6 +135,12 @@ def plot_confusion(evaluation: Evaluation, *, normalize: bool = True, axis=None)
     axis.set_title(evaluation.name)
     for (i, j), value in np.ndenumerate(matrix):
         text = f"{value:.2f}" if normalize else f"{int(value)}"
-        axis.text(j, i, text, ha="center", va="center",
-                  color="white" if value > matrix.max() / 2 else "black")  # fmt: skip
+        axis.text(
+            j,
+            i,
+            text,
+            ha="center",
+            va="center",
+            color="white" if value > matrix.max() / 2 else "black",
+        )
     return axis

@@ -16,6 +16,11 @@ so running it again every epoch would give the same numbers, slower.
 
 `fusion_dataset` wraps a split's arrays in a `tf.data.Dataset` of `(inputs, label)` batches
 with only the inputs a model asks for.
+
+`corrupted_inputs` (lesson 09) recomputes one split's inputs after a corruption from
+`mmcourse.corruptions`, exactly as `prepare_fusion_data` did: texts through `data.vectorizer`;
+pixels through the course encoder, divided by the same per-channel scale, `feature_scale(data)`
+(`encode_images` does that last step).
 """
 
 from __future__ import annotations
@@ -24,13 +29,12 @@ import dataclasses
 
 import numpy as np
 
+from mmcourse import corruptions
+from mmcourse.constants import LABEL_COLUMNS, SEQUENCE_LENGTH, SPLITS
 from mmcourse.data.core import MultimodalDataset
 from mmcourse.text import vectorize
 
 INPUT_NAMES = ("tokens", "image", "image_grid", "image_features")
-LABEL_COLUMNS = ("label", "text_label", "image_label")
-SEQUENCE_LENGTH = 24  # lesson 02: the longest MoodPosts text has 21 tokens
-SPLIT_NAMES = ("train", "val", "test")
 
 
 @dataclasses.dataclass
@@ -139,13 +143,13 @@ def prepare_fusion_data(
 
         dataset = load_moodposts()
     present = set(dataset.frame["split"])
-    missing = [s for s in SPLIT_NAMES if s not in present]
+    missing = [s for s in SPLITS if s not in present]
     if missing:
         raise ValueError(
             f"{dataset.name} needs train, val and test posts; it has none in {missing}. "
             "Assign splits first (mmcourse.data.core.assign_splits)."
         )
-    splits = {s: dataset.subset(s) for s in SPLIT_NAMES}
+    splits = {s: dataset.subset(s) for s in SPLITS}
     vectorizer = vectorize.make_vectorizer(
         splits["train"].frame["text"], output_sequence_length=sequence_length
     )
@@ -195,3 +199,67 @@ def fusion_dataset(
     if shuffle:
         ds = ds.shuffle(len(data.labels(split)), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def feature_scale(data: FusionData) -> np.ndarray:
+    """The per-channel scale `prepare_fusion_data` divided the encoder grid by, recovered.
+
+    It was the train split's standard deviation of the raw grid (at least 1e-3). Rather than
+    re-encoding all train images, each channel's scale is read off one train region where the
+    stored (scaled) feature is largest: raw / stored. Only those few images are re-encoded;
+    a channel that is zero everywhere on train had a raw std of 0, hence the scale 1e-3.
+    """
+    part = data.arrays["train"]
+    if "image" not in part:
+        raise ValueError("feature_scale needs the pixels: prepare_fusion_data(with_pixels=True).")
+    grid = part["image_grid"]
+    flat = grid.reshape(-1, grid.shape[-1])
+    best = flat.argmax(axis=0)  # per channel: the flattened (row, y, x) of its largest value
+    rows, ys, xs = np.unravel_index(best, grid.shape[:3])
+    unique_rows, position = np.unique(rows, return_inverse=True)
+    raw = encoder_grid(part["image"][unique_rows])
+    channels = np.arange(grid.shape[-1])
+    raw_values = raw[position, ys, xs, channels]
+    stored = flat[best, channels]
+    live = stored > 0
+    scale = np.full(grid.shape[-1], 1e-3, dtype="float64")
+    scale[live] = raw_values[live] / stored[live]
+    return np.maximum(scale, 1e-3).astype("float32")
+
+
+def encode_images(pixels, scale) -> dict[str, np.ndarray]:
+    """`image_grid` and `image_features` of pixels, computed as `prepare_fusion_data` does."""
+    grid = (encoder_grid(pixels) / np.asarray(scale, dtype="float32")).astype("float32")
+    return {"image_grid": grid, "image_features": grid.max(axis=(1, 2))}
+
+
+def corrupted_inputs(
+    data: FusionData, split: str, kind: str, strength: float, *, seed: int = 0, scale=None
+) -> dict[str, np.ndarray]:
+    """The model inputs of one split after corrupting its texts or images (`corruptions`).
+
+    Text kinds return `{"tokens"}` (re-vectorized with `data.vectorizer`); image kinds return
+    `{"image", "image_grid", "image_features"}` (re-encoded; pass `scale=feature_scale(data)`
+    to avoid recovering it on every call). Put them in place with
+    `mmcourse.lessons.robustness_checks.with_inputs`.
+    """
+    if kind not in corruptions.CORRUPTIONS:
+        raise ValueError(f"kind must be one of {corruptions.CORRUPTIONS}. Received: kind={kind!r}")
+    strength = corruptions.check_strength(strength)
+    part = _split_arrays(data, split)
+    if kind in corruptions.TEXT_CORRUPTIONS:
+        if strength == 0.0:
+            return {"tokens": part["tokens"].copy()}
+        texts = corruptions.corrupt(
+            data.splits[split].frame["text"].tolist(), kind, strength, seed=seed
+        )
+        return {"tokens": vectorize.token_ids(data.vectorizer, texts)}
+    if "image" not in part:
+        raise ValueError(
+            "Image corruptions need the pixels: prepare_fusion_data(with_pixels=True)."
+        )
+    if strength == 0.0:
+        return {k: part[k].copy() for k in ("image", "image_grid", "image_features")}
+    pixels = corruptions.corrupt(part["image"], kind, strength, seed=seed)
+    scale = feature_scale(data) if scale is None else scale
+    return {"image": pixels, **encode_images(pixels, scale)}

@@ -1,4 +1,7 @@
-"""Corruptions: seeded, shape- and dtype-preserving, identity at strength 0, re-encoded exactly."""
+"""Corruptions: seeded, shape- and dtype-preserving, identity at strength 0, checked inputs.
+
+Re-encoding a corrupted split (`fusion_data.corrupted_inputs`) is tested in test_fusion_data.
+"""
 
 import numpy as np
 import pytest
@@ -77,44 +80,3 @@ def test_text_corruptions():
     assert abs(kept - 0.7) < 0.03
     with pytest.raises(ValueError, match="Received:"):
         corruptions.typos("one string", 0.5)
-
-
-def test_feature_scale_and_encoding_match_prepare_fusion_data(fusion_data):
-    scale = corruptions.feature_scale(fusion_data)
-    assert scale.shape == (64,) and scale.dtype == np.float32 and (scale >= 1e-3).all()
-    test = fusion_data.arrays["test"]
-    encoded = corruptions.encode_images(test["image"][:32], scale)
-    np.testing.assert_allclose(encoded["image_grid"], test["image_grid"][:32], rtol=1e-4,
-                               atol=1e-4)  # fmt: skip
-    np.testing.assert_allclose(encoded["image_features"], test["image_features"][:32],
-                               rtol=1e-4, atol=1e-4)  # fmt: skip
-
-
-def test_corrupted_inputs_of_a_split(fusion_data):
-    small = fusion_data.head("test", 40)
-    clean = small.arrays["test"]
-    same = corruptions.corrupted_inputs(small, "test", "typos", 0.0)
-    np.testing.assert_array_equal(same["tokens"], clean["tokens"])
-    typed = corruptions.corrupted_inputs(small, "test", "typos", 0.5, seed=0)
-    assert typed["tokens"].shape == clean["tokens"].shape and typed["tokens"].dtype == np.int32
-    assert (typed["tokens"] == 1).sum() > (clean["tokens"] == 1).sum()  # misspelt words: [UNK]
-    empty = corruptions.corrupted_inputs(small, "test", "drop_words", 1.0)
-    assert not empty["tokens"].any()  # no words left: all padding
-    blurred = corruptions.corrupted_inputs(small, "test", "blur", 0.5, scale=np.ones(64))
-    assert set(blurred) == {"image", "image_grid", "image_features"}
-    assert blurred["image_features"].shape == clean["image_features"].shape
-    assert not np.allclose(blurred["image"], clean["image"])
-
-
-def test_the_course_encoder_ignores_a_quarter_pixel_blur_but_not_half_a_pixel(fusion_data):
-    small = fusion_data.head("test", 100)
-    clean = small.arrays["test"]["image_features"]
-    scale = corruptions.feature_scale(fusion_data)
-    moved = {
-        s: np.abs(
-            corruptions.corrupted_inputs(small, "test", "blur", s, scale=scale)["image_features"]
-            - clean
-        ).mean()  # fmt: skip
-        for s in (0.25, 0.5)
-    }
-    assert moved[0.25] < 0.05 and moved[0.5] > 0.3, moved

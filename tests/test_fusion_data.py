@@ -1,9 +1,19 @@
-"""FusionData: one aligned row per post, features scaled on train, only requested inputs."""
+"""FusionData: one aligned row per post, features scaled on train, only requested inputs, and
+corrupted splits re-encoded exactly as `prepare_fusion_data` encodes them."""
+
+import dataclasses
 
 import numpy as np
 import pytest
 
-from mmcourse.fusion_data import INPUT_NAMES, fusion_dataset, prepare_fusion_data
+from mmcourse.fusion_data import (
+    INPUT_NAMES,
+    corrupted_inputs,
+    encode_images,
+    feature_scale,
+    fusion_dataset,
+    prepare_fusion_data,
+)
 from mmcourse.text import vectorize
 
 
@@ -88,3 +98,61 @@ def test_missing_label_column_is_a_clear_error(fusion_data):
             fusion_data.labels("val", "text_label")
     finally:
         part["text_label"] = fusion_data.splits["val"].labels("text_label")
+
+
+def test_feature_scale_and_encoding_match_prepare_fusion_data(fusion_data):
+    scale = feature_scale(fusion_data)
+    assert scale.shape == (64,) and scale.dtype == np.float32 and (scale >= 1e-3).all()
+    test = fusion_data.arrays["test"]
+    encoded = encode_images(test["image"][:32], scale)
+    np.testing.assert_allclose(
+        encoded["image_grid"], test["image_grid"][:32], rtol=1e-4, atol=1e-4
+    )
+    np.testing.assert_allclose(
+        encoded["image_features"], test["image_features"][:32], rtol=1e-4, atol=1e-4
+    )
+
+
+def test_corrupted_inputs_of_a_split(fusion_data):
+    small = fusion_data.head("test", 40)
+    clean = small.arrays["test"]
+    same = corrupted_inputs(small, "test", "typos", 0.0)
+    np.testing.assert_array_equal(same["tokens"], clean["tokens"])
+    typed = corrupted_inputs(small, "test", "typos", 0.5, seed=0)
+    assert typed["tokens"].shape == clean["tokens"].shape and typed["tokens"].dtype == np.int32
+    assert (typed["tokens"] == 1).sum() > (clean["tokens"] == 1).sum()  # misspelt words: [UNK]
+    empty = corrupted_inputs(small, "test", "drop_words", 1.0)
+    assert not empty["tokens"].any()  # no words left: all padding
+    blurred = corrupted_inputs(small, "test", "blur", 0.5, scale=np.ones(64))
+    assert set(blurred) == {"image", "image_grid", "image_features"}
+    assert blurred["image_features"].shape == clean["image_features"].shape
+    assert not np.allclose(blurred["image"], clean["image"])
+
+
+def test_the_course_encoder_ignores_a_quarter_pixel_blur_but_not_half_a_pixel(fusion_data):
+    small = fusion_data.head("test", 100)
+    clean = small.arrays["test"]["image_features"]
+    scale = feature_scale(fusion_data)
+    moved = {
+        s: np.abs(
+            corrupted_inputs(small, "test", "blur", s, scale=scale)["image_features"] - clean
+        ).mean()
+        for s in (0.25, 0.5)
+    }
+    assert moved[0.25] < 0.05 and moved[0.5] > 0.3, moved
+
+
+def test_corrupted_inputs_rejects_bad_arguments(fusion_data):
+    small = fusion_data.head("test", 8)
+    with pytest.raises(ValueError, match="kind='rain'"):
+        corrupted_inputs(small, "test", "rain", 0.5)
+    with pytest.raises(ValueError, match="strength=1.5"):
+        corrupted_inputs(small, "test", "typos", 1.5)
+    with pytest.raises(ValueError, match="split='dev'"):
+        corrupted_inputs(small, "dev", "typos", 0.5)
+    no_pixels = {k: v for k, v in small.arrays["test"].items() if k != "image"}
+    features_only = dataclasses.replace(small, arrays={**small.arrays, "test": no_pixels})
+    with pytest.raises(ValueError, match="with_pixels=True"):
+        corrupted_inputs(features_only, "test", "blur", 0.5)
+    with pytest.raises(ValueError, match="with_pixels=True"):
+        feature_scale(dataclasses.replace(small, arrays={**small.arrays, "train": no_pixels}))

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-CLASS_NAMES = ("negative", "neutral", "positive")
-SPLITS = ("train", "val", "test")
+from mmcourse.constants import CLASS_NAMES, SPLITS
+
 FRAME_COLUMNS = (
     "id",
     "text",

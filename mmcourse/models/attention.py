@@ -1,13 +1,6 @@
-"""Attention for cross-modal sentiment (lesson 08): custom layers and model builders.
-
-Layers (each returns its attention weights next to its output, so lessons can show them):
-
-- `PaddingMask`: token ids -> a boolean mask, `True` on real words, `False` on padding.
-- `AttentionPooling`: one learned score per position, a softmax over positions, the weighted
-  sum of the position vectors; returns `[pooled, weights]` ("which words matter").
-- `CrossModalAttention`: scaled dot-product attention of queries from one modality over
-  keys and values from the other, with a learnable temperature; returns
-  `[attended, weights]`. Text attends to image regions, or regions attend to words.
+"""Attention models for cross-modal sentiment (lesson 08), built from the layers of
+`mmcourse.models.attention_layers` (`PaddingMask`, `AttentionPooling`, `CrossModalAttention`,
+each returning its attention weights next to its output, so lessons can show them).
 
 Builders (inputs named as in `mmcourse.fusion_data`):
 
@@ -33,136 +26,20 @@ Everything is backend-agnostic (`keras.ops` only); softmaxes run in float32 so t
 
 from __future__ import annotations
 
-import math
-
 import keras
 import numpy as np
 from keras import ops
 
 from mmcourse.models import blocks
+from mmcourse.models.attention_layers import (
+    NEG_INF,
+    AttentionPooling,
+    CrossModalAttention,
+    PaddingMask,
+)
 
 COMBINE_MODES = ("features", "weights")
 NUM_REGIONS = 64
-_NEG_INF = -1e9
-
-
-@keras.saving.register_keras_serializable(package="mmcourse")
-class PaddingMask(keras.layers.Layer):
-    """Token ids (batch, length) -> bool (batch, length): `True` where the id is not padding."""
-
-    def __init__(self, padding_id: int = 0, **kwargs):
-        super().__init__(**kwargs)
-        self.padding_id = int(padding_id)
-
-    def call(self, tokens):
-        return ops.not_equal(tokens, self.padding_id)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def compute_output_spec(self, tokens):
-        return keras.KerasTensor(tokens.shape, dtype="bool")
-
-    def get_config(self):
-        return {**super().get_config(), "padding_id": self.padding_id}
-
-
-def _masked_softmax(scores, mask):
-    """Softmax over the last axis in float32; masked positions get zero weight."""
-    scores = ops.cast(scores, "float32")
-    if mask is not None:
-        scores = ops.where(mask, scores, ops.full_like(scores, _NEG_INF))
-    return ops.softmax(scores, axis=-1)
-
-
-@keras.saving.register_keras_serializable(package="mmcourse")
-class AttentionPooling(keras.layers.Layer):
-    """Attention pooling over a sequence: `[pooled (batch, dim), weights (batch, length)]`.
-
-    score_t = v . tanh(W x_t + b); weights = softmax over t (padding masked out when `mask`
-    is given); pooled = sum_t weights_t x_t. The weights sum to 1 over the real positions.
-    """
-
-    def __init__(self, units: int = 32, **kwargs):
-        super().__init__(**kwargs)
-        if units < 1:
-            raise ValueError(f"units must be positive. Received: units={units}")
-        self.units = int(units)
-
-    def build(self, input_shape):
-        self.projection = keras.layers.Dense(self.units, activation="tanh", name="projection",
-                                             dtype=self.dtype_policy)  # fmt: skip
-        self.projection.build(input_shape)
-        self.score = keras.layers.Dense(1, use_bias=False, name="score", dtype=self.dtype_policy)
-        self.score.build((*input_shape[:-1], self.units))
-
-    def call(self, sequence, mask=None):
-        scores = ops.squeeze(self.score(self.projection(sequence)), axis=-1)
-        weights = _masked_softmax(scores, mask)
-        pooled = ops.einsum("bt,btd->bd", weights, ops.cast(sequence, "float32"))
-        return [ops.cast(pooled, self.compute_dtype), weights]
-
-    def compute_mask(self, sequence, mask=None):
-        return None
-
-    def compute_output_shape(self, input_shape):
-        return [(input_shape[0], input_shape[-1]), tuple(input_shape[:-1])]
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
-
-
-@keras.saving.register_keras_serializable(package="mmcourse")
-class CrossModalAttention(keras.layers.Layer):
-    """Queries from one modality attend to keys and values from the other.
-
-    Called on `[queries (b, q, dq), keys (b, n, dk), values (b, n, dv)]`, optionally with
-    `key_mask` (b, n) to ignore padding. Queries and keys are projected to `units`; the
-    weights are softmax_n(exp(s) * scale * q.k / sqrt(units)), where `s` is a learnable
-    log-temperature (0 at the start); `scale` > 1 starts with sharper attention. Returns
-    `[attended (b, q, dv), weights (b, q, n)]`: attention-weighted *values*, then where
-    each query looked. The weights sum to 1 over the n keys.
-    """
-
-    def __init__(self, units: int = 32, *, scale: float = 1.0, **kwargs):
-        super().__init__(**kwargs)
-        if units < 1 or scale <= 0:
-            raise ValueError(f"units and scale must be positive. Received: {units=}, {scale=}")
-        self.units = int(units)
-        self.scale = float(scale)
-
-    def build(self, input_shape):
-        if len(input_shape) != 3:
-            raise ValueError(f"Expected [queries, keys, values]. Received: {input_shape}")
-        query_shape, key_shape, _ = input_shape
-        self.query_dense = keras.layers.Dense(self.units, name="query", dtype=self.dtype_policy)
-        self.query_dense.build(query_shape)
-        self.key_dense = keras.layers.Dense(self.units, name="key", dtype=self.dtype_policy)
-        self.key_dense.build(key_shape)
-        self.log_temperature = self.add_weight(name="log_temperature", shape=(),
-                                               initializer="zeros", dtype="float32")  # fmt: skip
-
-    def scores(self, queries, keys):
-        """The scaled logits (b, q, n) in float32, before the softmax: the affinity of each
-        query with each key."""
-        scores = ops.einsum("bqd,bnd->bqn", self.query_dense(queries), self.key_dense(keys))
-        temperature = ops.exp(ops.cast(self.log_temperature, "float32"))
-        return ops.cast(scores, "float32") * (temperature * self.scale / math.sqrt(self.units))
-
-    def call(self, inputs, key_mask=None):
-        queries, keys, values = inputs
-        mask = None if key_mask is None else ops.expand_dims(key_mask, 1)
-        weights = _masked_softmax(self.scores(queries, keys), mask)
-        attended = ops.einsum("bqn,bnd->bqd", weights, ops.cast(values, "float32"))
-        return [ops.cast(attended, self.compute_dtype), weights]
-
-    def compute_output_shape(self, input_shape):
-        query_shape, key_shape, value_shape = input_shape
-        return [(query_shape[0], query_shape[1], value_shape[-1]),
-                (query_shape[0], query_shape[1], key_shape[1])]  # fmt: skip
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "scale": self.scale}
 
 
 def _word_attention(tokens, *, vocabulary_size, units, contextual, prefix="text"):
@@ -172,10 +49,13 @@ def _word_attention(tokens, *, vocabulary_size, units, contextual, prefix="text"
     can be one feature; `False`: the embedding alone, so a colour word stays itself.
     """
     if contextual:
-        words = blocks.text_sequence(tokens, vocabulary_size=vocabulary_size, units=units,
-                                     prefix=prefix)  # fmt: skip
+        words = blocks.text_sequence(
+            tokens, vocabulary_size=vocabulary_size, units=units, prefix=prefix
+        )
     else:
-        words = keras.layers.Embedding(vocabulary_size, units, name=f"{prefix}_embedding")(tokens)
+        words = blocks.token_embedding(
+            tokens, vocabulary_size=vocabulary_size, embedding_dim=units, prefix=prefix
+        )
     mask = PaddingMask(name=f"{prefix}_padding_mask")(tokens)
     pooled, word_weights = AttentionPooling(units, name=f"{prefix}_attention_pool")(
         words, mask=mask
@@ -200,16 +80,18 @@ def _region_values(grid, *, units):
     return keras.layers.Reshape((NUM_REGIONS, units), name="region_values")(x)
 
 
-def build_word_attention_fusion(*, vocabulary_size, units=32, image_units=64,
-                                name="word_attention_fusion") -> keras.Model:  # fmt: skip
+def build_word_attention_fusion(
+    *, vocabulary_size, units=32, image_units=64, name="word_attention_fusion"
+) -> keras.Model:
     """Attention pooling over words + the pooled image features -> softmax.
 
     Outputs `fusion_output` (class probabilities) only; read the word weights from the layer
     `text_attention_pool` (its second output).
     """
     tokens, features = blocks.tokens_input(), blocks.image_features_input()
-    _, _, text, _ = _word_attention(tokens, vocabulary_size=vocabulary_size, units=units,
-                                    contextual=True)  # fmt: skip
+    _, _, text, _ = _word_attention(
+        tokens, vocabulary_size=vocabulary_size, units=units, contextual=True
+    )
     image = blocks.image_vector(features, units=image_units)
     x = keras.layers.Concatenate(name="fusion_concat")([text, image])
     return keras.Model([tokens, features], blocks.softmax_head(x), name=name)
@@ -247,17 +129,17 @@ def build_cross_modal_attention(
     if name is None:
         name = "cross_modal_attention" if combine == "features" else "article_attention"
     tokens, image, grid = blocks.tokens_input(), blocks.image_input(), blocks.image_grid_input()
-    words, mask, text_query, _ = _word_attention(tokens, vocabulary_size=vocabulary_size,
-                                                 units=units, contextual=False)  # fmt: skip
+    words, mask, text_query, _ = _word_attention(
+        tokens, vocabulary_size=vocabulary_size, units=units, contextual=False
+    )
     keys = _region_keys(image, units=units)
     # the article's version never uses what the regions hold: no value layer to train
     uses_values = combine == "features" or regions_attend_to_words
     values = _region_values(grid, units=region_units) if uses_values else keys
     query = keras.layers.Reshape((1, units), name="text_query")(text_query)
-    attended, region_weights = CrossModalAttention(units, scale=scale,
-                                                   name="text_to_image_attention")(
-        [query, keys, values]
-    )  # fmt: skip
+    attended, region_weights = CrossModalAttention(
+        units, scale=scale, name="text_to_image_attention"
+    )([query, keys, values])
     if combine == "features":
         seen = keras.layers.Flatten(name="text_to_image_features")(attended)
     else:
@@ -270,8 +152,9 @@ def build_cross_modal_attention(
             [keys, words, words], key_mask=mask
         )
         both = keras.layers.Concatenate(name="image_to_text_concat")([values, read])
-        both = keras.layers.Dense(region_units, activation="relu",
-                                  name="image_to_text_dense")(both)  # fmt: skip
+        both = keras.layers.Dense(region_units, activation="relu", name="image_to_text_dense")(
+            both
+        )
         parts.append(keras.layers.GlobalMaxPooling1D(name="image_to_text_pool")(both))
     x = keras.layers.Concatenate(name="fusion_concat")(parts)
     return keras.Model([tokens, image, grid], blocks.softmax_head(x), name=name)
@@ -317,7 +200,7 @@ def region_word_weights(model: keras.Model, word_vectors, region_keys, tokens) -
     """(n, 64, words): each region's attention over its post's words, a softmax over the
     words of `word_region_scores` with padding (token id 0) masked out."""
     scores = word_region_scores(model, word_vectors, region_keys).astype("float64")
-    scores = np.where((np.asarray(tokens) != 0)[:, :, None], scores, _NEG_INF)
+    scores = np.where((np.asarray(tokens) != 0)[:, :, None], scores, NEG_INF)
     weights = np.exp(scores - scores.max(axis=1, keepdims=True))
     return (weights / weights.sum(axis=1, keepdims=True)).transpose(0, 2, 1)
 

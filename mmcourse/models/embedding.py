@@ -25,6 +25,7 @@ import math
 import keras
 from keras import ops
 
+from mmcourse.arguments import check_positive_int
 from mmcourse.models import blocks
 
 
@@ -98,15 +99,10 @@ class GradientReversal(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale}
 
 
-def _check_positive(**values):
-    for key, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{key} must be a positive integer. Received: {key}={value!r}")
-
-
 def build_text_autoencoder(*, vocabulary_size, code_dim=32, name="text_autoencoder"):
     """Tokens -> TextCNN -> `text_code` -> `text_reconstruction` (the bag of words, sigmoid)."""
-    _check_positive(vocabulary_size=vocabulary_size, code_dim=code_dim)
+    check_positive_int(vocabulary_size, "vocabulary_size")
+    check_positive_int(code_dim, "code_dim")
     tokens = blocks.tokens_input()
     features = blocks.text_vector(tokens, vocabulary_size=vocabulary_size, prefix="text")
     code = keras.layers.Dense(code_dim, name="text_code")(features)
@@ -118,7 +114,8 @@ def build_text_autoencoder(*, vocabulary_size, code_dim=32, name="text_autoencod
 
 def build_image_autoencoder(*, code_dim=32, hidden_units=64, name="image_autoencoder"):
     """Encoder features -> `image_code` -> `image_reconstruction` of the same 64 features."""
-    _check_positive(code_dim=code_dim, hidden_units=hidden_units)
+    check_positive_int(code_dim, "code_dim")
+    check_positive_int(hidden_units, "hidden_units")
     features = blocks.image_features_input()
     x = blocks.image_vector(features, units=hidden_units, prefix="image")
     code = keras.layers.Dense(code_dim, name="image_code")(x)
@@ -142,7 +139,9 @@ def build_bimodal_autoencoder(
     encoder features}`. `ModalityDropout(modality_dropout)` blanks one modality of some posts
     in training, so the code must be computable, and reconstruct both, from either alone.
     """
-    _check_positive(vocabulary_size=vocabulary_size, code_dim=code_dim, hidden_units=hidden_units)
+    check_positive_int(vocabulary_size, "vocabulary_size")
+    check_positive_int(code_dim, "code_dim")
+    check_positive_int(hidden_units, "hidden_units")
     tokens, features = blocks.tokens_input(), blocks.image_features_input()
     text_in, image_in = blocks.ModalityDropout(
         modality_dropout, seed=seed, name="modality_dropout"
@@ -179,9 +178,9 @@ def build_dual_encoder(
     features -> `image_dense` (ReLU) -> `image_projection` -> `image_l2norm`. Output: the
     float32 (batch, batch) `contrastive_logits` (row i: text i against every image).
     """
-    _check_positive(
-        vocabulary_size=vocabulary_size, embedding_dim=embedding_dim, hidden_units=hidden_units
-    )
+    check_positive_int(vocabulary_size, "vocabulary_size")
+    check_positive_int(embedding_dim, "embedding_dim")
+    check_positive_int(hidden_units, "hidden_units")
     tokens, features = blocks.tokens_input(), blocks.image_features_input()
     text = blocks.text_vector(tokens, vocabulary_size=vocabulary_size, prefix="text")
     text = keras.layers.Dense(embedding_dim, name="text_projection")(text)
@@ -205,7 +204,7 @@ def add_modality_discriminator(
     embedding (train it with `contrastive.modality_adversary_loss`). The discriminator's two
     layers are shared by both columns; `GradientReversal(scale)` makes the towers fight it.
     """
-    _check_positive(hidden_units=hidden_units)
+    check_positive_int(hidden_units, "hidden_units")
     reverse = GradientReversal(scale, name="gradient_reversal")
     dense = keras.layers.Dense(hidden_units, activation="relu", name="discriminator_dense")
     logit = keras.layers.Dense(1, dtype="float32", name="discriminator_logit")

@@ -22,9 +22,10 @@ from __future__ import annotations
 import numbers
 
 import keras
-from keras import ops
 
+from mmcourse.arguments import check_positive_int
 from mmcourse.models import blocks
+from mmcourse.models.fusion_layers import GatedFusion, LateFusion, LowRankFusion
 
 
 def _check(*, vocabulary_size=None, modality_dropout=0.0, **positive) -> None:
@@ -39,8 +40,7 @@ def _check(*, vocabulary_size=None, modality_dropout=0.0, **positive) -> None:
             f"modality_dropout must be in [0, 1). Received: modality_dropout={modality_dropout!r}"
         )
     for key, value in positive.items():
-        if not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"{key} must be a positive int. Received: {key}={value!r}")
+        check_positive_int(value, key)
 
 
 def _inputs(modality_dropout):
@@ -54,8 +54,10 @@ def _inputs(modality_dropout):
 
 
 def _branches(text, image, *, vocabulary_size):
-    return (blocks.text_vector(text, vocabulary_size=vocabulary_size, prefix="text"),
-            blocks.image_vector(image, prefix="image"))  # fmt: skip
+    return (
+        blocks.text_vector(text, vocabulary_size=vocabulary_size, prefix="text"),
+        blocks.image_vector(image, prefix="image"),
+    )
 
 
 def build_text_only(*, vocabulary_size, modality_dropout=0.0, name="text_only") -> keras.Model:
@@ -73,16 +75,20 @@ def build_image_only(*, vocabulary_size=None, modality_dropout=0.0, name="image_
     return keras.Model([features], blocks.softmax_head(x, prefix="image_head"), name=name)
 
 
-def build_early_fusion(*, vocabulary_size, modality_dropout=0.0, embedding_dim=32,
-                       name="early_fusion") -> keras.Model:  # fmt: skip
+def build_early_fusion(
+    *, vocabulary_size, modality_dropout=0.0, embedding_dim=32, name="early_fusion"
+) -> keras.Model:
     """Fuse the raw inputs: mean token embedding + image features, then one shared MLP.
 
     The mean embedding is a bag of words: word order ("not sad") is gone before fusion.
     """
-    _check(vocabulary_size=vocabulary_size, modality_dropout=modality_dropout,
-           embedding_dim=embedding_dim)  # fmt: skip
+    _check(
+        vocabulary_size=vocabulary_size,
+        modality_dropout=modality_dropout,
+        embedding_dim=embedding_dim,
+    )
     inputs, text, image = _inputs(modality_dropout)
-    x = keras.layers.Embedding(vocabulary_size, embedding_dim, name="text_embedding")(text)
+    x = blocks.token_embedding(text, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim)
     x = keras.layers.GlobalAveragePooling1D(name="text_mean")(x)
     x = keras.layers.Concatenate(name="fusion_concat")([x, image])
     return keras.Model(inputs, blocks.softmax_head(x, prefix="fusion"), name=name)
@@ -97,44 +103,9 @@ def build_concat_fusion(*, vocabulary_size, modality_dropout=0.0, name="concat_f
     return keras.Model(inputs, blocks.softmax_head(x, prefix="fusion"), name=name)
 
 
-@keras.saving.register_keras_serializable(package="mmcourse")
-class LateFusion(keras.layers.Layer):
-    """Decision-level fusion: a weighted average of per-modality class probabilities.
-
-    `mode="learned"`: weights `softmax(logits)`, one per modality, learned; `"average"`: equal
-    weights. Either way the output is a convex combination, so it still sums to 1.
-    """
-
-    def __init__(self, mode="learned", **kwargs):
-        super().__init__(**kwargs)
-        if mode not in ("learned", "average"):
-            raise ValueError(f'mode must be "learned" or "average". Received: mode={mode!r}')
-        self.mode = mode
-
-    def build(self, input_shape):
-        if len(input_shape) < 2:
-            raise ValueError(f"Expected 2+ probability tensors. Received: {len(input_shape)}")
-        learned = self.mode == "learned"
-        self.logits = self.add_weight(
-            name="logits", shape=(len(input_shape),), initializer="zeros", trainable=learned
-        )
-
-    def modality_weights(self):
-        return ops.softmax(self.logits)
-
-    def call(self, inputs):
-        weights = ops.cast(self.modality_weights(), inputs[0].dtype)
-        return sum(weights[m] * p for m, p in enumerate(inputs))
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-    def get_config(self):
-        return {**super().get_config(), "mode": self.mode}
-
-
-def build_late_fusion(*, vocabulary_size, modality_dropout=0.0, mode="learned",
-                      name="late_fusion") -> keras.Model:  # fmt: skip
+def build_late_fusion(
+    *, vocabulary_size, modality_dropout=0.0, mode="learned", name="late_fusion"
+) -> keras.Model:
     """Each branch predicts on its own (`text_head_output`, `image_head_output`); `fusion_output`
     averages the two probability vectors with learned weights (or equal ones)."""
     _check(vocabulary_size=vocabulary_size, modality_dropout=modality_dropout)
@@ -144,49 +115,6 @@ def build_late_fusion(*, vocabulary_size, modality_dropout=0.0, mode="learned",
     p_image = blocks.softmax_head(i, prefix="image_head")
     output = LateFusion(mode, dtype="float32", name="fusion_output")([p_text, p_image])
     return keras.Model(inputs, output, name=name)
-
-
-@keras.saving.register_keras_serializable(package="mmcourse")
-class GatedFusion(keras.layers.Layer):
-    """A gated multimodal unit (Arevalo et al., 2017) on `[text, image]` feature vectors.
-
-    `h_t = tanh(W_t t)`, `h_i = tanh(W_i i)`, gate `z = sigmoid(W_z [t; i])` (one value per
-    output feature and per post), output `z * h_t + (1 - z) * h_i`. Returns `[fused, z]`:
-    `z` near 1 means that feature comes from the text, near 0 from the image.
-    """
-
-    def __init__(self, units=64, **kwargs):
-        super().__init__(**kwargs)
-        _check(units=units)
-        self.units = units
-
-    def build(self, input_shape):
-        if len(input_shape) != 2:
-            raise ValueError(f"Expected [text, image]. Received: {len(input_shape)} tensors")
-        (_, d_text), (_, d_image) = input_shape
-        shapes = {"text_kernel": (d_text, self.units), "image_kernel": (d_image, self.units),
-                  "gate_kernel": (d_text + d_image, self.units)}  # fmt: skip
-        for key, shape in shapes.items():
-            setattr(
-                self, key, self.add_weight(name=key, shape=shape, initializer="glorot_uniform")
-            )
-        for key in ("text_bias", "image_bias", "gate_bias"):
-            setattr(self, key, self.add_weight(name=key, shape=(self.units,), initializer="zeros"))
-
-    def call(self, inputs):
-        text, image = inputs
-        h_text = ops.tanh(ops.matmul(text, self.text_kernel) + self.text_bias)
-        h_image = ops.tanh(ops.matmul(image, self.image_kernel) + self.image_bias)
-        both = ops.concatenate([text, image], axis=-1)
-        gate = ops.sigmoid(ops.matmul(both, self.gate_kernel) + self.gate_bias)
-        return [gate * h_text + (1.0 - gate) * h_image, gate]
-
-    def compute_output_shape(self, input_shape):
-        shape = (input_shape[0][0], self.units)
-        return [shape, shape]
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units}
 
 
 def build_gated_fusion(*, vocabulary_size, modality_dropout=0.0, units=64, name="gated_fusion"):
@@ -207,57 +135,13 @@ def gate_values(model: keras.Model, inputs, *, batch_size=256):
     return keras.Model(model.inputs, gate).predict(inputs, batch_size=batch_size, verbose=0)
 
 
-@keras.saving.register_keras_serializable(package="mmcourse")
-class LowRankFusion(keras.layers.Layer):
-    """Low-rank multimodal fusion (Liu et al., 2018) of a list of modality vectors.
-
-    Tensor fusion takes the outer product of `[z_m, 1]` over modalities (every product of a
-    text feature and an image feature, plus each unimodal term thanks to the appended 1), then
-    a linear map. LMF never builds that tensor: the map's weight is a sum of `rank` products
-    of per-modality factors `W_m^(r)`, so the output is
-    `sum_r w_r * prod_m ([z_m, 1] @ W_m^(r)) + b`, linear in the inputs' sizes.
-    """
-
-    def __init__(self, units=64, rank=4, **kwargs):
-        super().__init__(**kwargs)
-        _check(units=units, rank=rank)
-        self.units, self.rank = units, rank
-
-    def build(self, input_shape):
-        if len(input_shape) < 2:
-            raise ValueError(f"Expected 2+ modality vectors. Received: {len(input_shape)}")
-        self.factors = [
-            self.add_weight(
-                name=f"factor_{m}",
-                shape=(self.rank, shape[-1] + 1, self.units),
-                initializer="glorot_normal",
-            )  # fmt: skip
-            for m, shape in enumerate(input_shape)
-        ]
-        self.rank_weights = self.add_weight(name="rank_weights", shape=(self.rank,),
-                                            initializer="glorot_normal")  # fmt: skip
-        self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
-
-    def call(self, inputs):
-        product = None
-        for z, factor in zip(inputs, self.factors):
-            z = ops.concatenate([z, ops.ones_like(z[:, :1])], axis=-1)
-            projected = ops.einsum("bd,rdu->bru", z, factor)
-            product = projected if product is None else product * projected
-        return ops.einsum("bru,r->bu", product, self.rank_weights) + self.bias
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0][0], self.units)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "rank": self.rank}
-
-
-def build_tensor_fusion(*, vocabulary_size, modality_dropout=0.0, rank=4, units=64,
-                        name="tensor_fusion") -> keras.Model:  # fmt: skip
+def build_tensor_fusion(
+    *, vocabulary_size, modality_dropout=0.0, rank=4, units=64, name="tensor_fusion"
+) -> keras.Model:
     """TextCNN and image branches fused by `LowRankFusion` (`fusion_low_rank`), then a head."""
-    _check(vocabulary_size=vocabulary_size, modality_dropout=modality_dropout, rank=rank,
-           units=units)  # fmt: skip
+    _check(
+        vocabulary_size=vocabulary_size, modality_dropout=modality_dropout, rank=rank, units=units
+    )
     inputs, text, image = _inputs(modality_dropout)
     t, i = _branches(text, image, vocabulary_size=vocabulary_size)
     x = LowRankFusion(units, rank, name="fusion_low_rank")([t, i])
@@ -275,8 +159,10 @@ def build_listing_4_3(*, vocabulary_size, hidden_units=(1024, 512), name="listin
     """
     from mmcourse.models.image import build_image_encoder
 
-    _check(vocabulary_size=vocabulary_size, **{f"hidden_units[{k}]": u
-                                               for k, u in enumerate(hidden_units)})  # fmt: skip
+    _check(
+        vocabulary_size=vocabulary_size,
+        **{f"hidden_units[{k}]": u for k, u in enumerate(hidden_units)},
+    )
     tokens, pixels = blocks.tokens_input(), blocks.image_input()
     t = blocks.text_vector(tokens, vocabulary_size=vocabulary_size, prefix="text")
     i = build_image_encoder(weights="course")(pixels, training=False)  # layer `image_encoder`

@@ -18,6 +18,7 @@ from pathlib import Path
 import keras
 
 from mmcourse import paths
+from mmcourse.constants import NUM_CLASSES
 from mmcourse.data.core import file_sha256
 
 ENCODER_DIR = paths.shipped_dataset("encoders", "course_image_encoder")
@@ -32,8 +33,9 @@ def _image_input(image_size):
 
 
 def _softmax(x, num_classes):
-    return keras.layers.Dense(num_classes, activation="softmax", dtype="float32",
-                              name="image_output")(x)  # fmt: skip
+    return keras.layers.Dense(
+        num_classes, activation="softmax", dtype="float32", name="image_output"
+    )(x)
 
 
 def build_augmentation(
@@ -52,11 +54,13 @@ def build_augmentation(
     if flip:
         x = keras.layers.RandomFlip("horizontal", seed=seed, name="image_augment_flip")(x)
     if translate:
-        x = keras.layers.RandomTranslation(translate, translate, fill_mode="reflect", seed=seed,
-                                           name="image_augment_translate")(x)  # fmt: skip
+        x = keras.layers.RandomTranslation(
+            translate, translate, fill_mode="reflect", seed=seed, name="image_augment_translate"
+        )(x)
     if zoom:
-        x = keras.layers.RandomZoom(zoom, fill_mode="reflect", seed=seed,
-                                    name="image_augment_zoom")(x)  # fmt: skip
+        x = keras.layers.RandomZoom(
+            zoom, fill_mode="reflect", seed=seed, name="image_augment_zoom"
+        )(x)
     if contrast:
         x = keras.layers.RandomContrast(contrast, seed=seed, name="image_augment_contrast")(x)
     x = keras.layers.Identity(name="image_augment_out")(x)
@@ -66,8 +70,9 @@ def build_augmentation(
 def _conv_blocks(x, filters, *, prefix="image"):
     """Conv 3x3 + ReLU, each but the last followed by a 2x2 max pool."""
     for index, count in enumerate(filters, start=1):
-        x = keras.layers.Conv2D(count, 3, padding="same", activation="relu",
-                                name=f"{prefix}_conv{index}")(x)  # fmt: skip
+        x = keras.layers.Conv2D(
+            count, 3, padding="same", activation="relu", name=f"{prefix}_conv{index}"
+        )(x)
         if index < len(filters):
             x = keras.layers.MaxPooling2D(2, name=f"{prefix}_pool{index}")(x)
     return x
@@ -78,7 +83,7 @@ def build_image_cnn(
     filters=(24, 32, 64, 64),
     dropout=0.3,
     augment=False,
-    num_classes=3,
+    num_classes=NUM_CLASSES,
     image_size=64,
     name="image_cnn",
 ) -> keras.Model:
@@ -98,8 +103,9 @@ def build_image_cnn(
 def _course_backbone(image_size):
     """Pixels in [-1, 1] -> an (h/8, w/8, 64) grid of features (the course encoder's body)."""
     pixels = keras.Input(shape=(image_size, image_size, 3), name="pixels")
-    return keras.Model(pixels, _conv_blocks(pixels, ENCODER_FILTERS, prefix="encoder"),
-                       name="course_backbone")  # fmt: skip
+    return keras.Model(
+        pixels, _conv_blocks(pixels, ENCODER_FILTERS, prefix="encoder"), name="course_backbone"
+    )
 
 
 def load_course_weights(backbone: keras.Model, path=ENCODER_WEIGHTS) -> keras.Model:
@@ -181,7 +187,7 @@ def build_image_classifier(
     augment=True,
     hidden_units=0,
     dropout=0.2,
-    num_classes=3,
+    num_classes=NUM_CLASSES,
     name="image_classifier",
 ) -> keras.Model:
     """Pretrained features + a small head. The encoder is called with `training=False`.
@@ -200,10 +206,16 @@ def build_image_classifier(
     return keras.Model(image, _softmax(x, num_classes), name=name)
 
 
-def build_listing_4_2(*, weights="course", image_size=64, num_classes=3) -> keras.Model:
+def build_listing_4_2(*, weights="course", image_size=64, num_classes=NUM_CLASSES) -> keras.Model:
     """The article's listing 4.2, corrected: augmentation layers, a frozen pretrained backbone
     called with `training=False` behind a Rescaling layer to its input range, a Dense(128)
     head. `weights="imagenet"` gives the article's MobileNetV2 (online only)."""
     encoder = build_image_encoder(weights=weights, trainable=False, image_size=image_size)
-    return build_image_classifier(encoder, augment=True, hidden_units=128, dropout=0.2,
-                                  num_classes=num_classes, name="listing_4_2")  # fmt: skip
+    return build_image_classifier(
+        encoder,
+        augment=True,
+        hidden_units=128,
+        dropout=0.2,
+        num_classes=num_classes,
+        name="listing_4_2",
+    )

@@ -25,11 +25,16 @@ import math
 
 import keras
 
+from mmcourse.arguments import check_positive_int
 from mmcourse.models import blocks
 
 OUTPUT_NAMES = ("text_output", "image_output", "fusion_output")
-LABEL_COLUMNS = {"text_output": "text_label", "image_output": "image_label",
-                 "fusion_output": "label"}  # fmt: skip
+HEAD_LABELS = {
+    "text_output": "text_label",
+    "image_output": "image_label",
+    "fusion_output": "label",
+}
+"""Each head's label column (the `label=` mapping of `fusion_data.fusion_dataset`)."""
 DEFAULT_LOSS_WEIGHTS = {"text_output": 0.5, "image_output": 0.5, "fusion_output": 1.0}
 SINGLE_TASK_LOSS_WEIGHTS = {"fusion_output": 1.0}
 
@@ -57,10 +62,10 @@ def build_multitask_model(
         A `keras.Model` with inputs `tokens` and `image_features` and outputs
         `{"text_output", "image_output", "fusion_output"}`, each a float32 softmax over 3 classes.
     """
-    for arg, value in [("vocabulary_size", vocabulary_size), ("text_filters", text_filters),
-                       ("image_units", image_units), ("hidden_units", hidden_units)]:  # fmt: skip
-        if not isinstance(value, int) or value < 1:
-            raise ValueError(f"{arg} must be a positive integer. Received: {arg}={value!r}")
+    check_positive_int(vocabulary_size, "vocabulary_size")
+    check_positive_int(text_filters, "text_filters")
+    check_positive_int(image_units, "image_units")
+    check_positive_int(hidden_units, "hidden_units")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1). Received: dropout={dropout}")
     tokens = blocks.tokens_input()
@@ -93,8 +98,9 @@ def check_loss_weights(loss_weights: dict) -> dict[str, float]:
         )
     unknown = [k for k in loss_weights if k not in OUTPUT_NAMES]
     if unknown:
-        raise ValueError(f"Unknown heads in loss_weights; the heads are {OUTPUT_NAMES}. "
-                         f"Received: {unknown}")  # fmt: skip
+        raise ValueError(
+            f"Unknown heads in loss_weights; the heads are {OUTPUT_NAMES}. Received: {unknown}"
+        )
     weights = {name: float(loss_weights.get(name, 0.0)) for name in OUTPUT_NAMES}
     bad = {k: v for k, v in weights.items() if not math.isfinite(v) or v < 0.0}
     if bad:
@@ -120,6 +126,6 @@ def compile_multitask(
         metrics={
             name: [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
             for name in OUTPUT_NAMES
-        },  # fmt: skip
+        },
     )
     return model

@@ -4,7 +4,8 @@ Every builder is functional and backend-agnostic (Keras layers only), takes one 
 `"tokens"` (int token ids from `mmcourse.text.vectorize`, any length, 0 = padding), names each
 layer after its block (`text_embedding`, `text_conv_k3`, `text_bilstm`, `text_head_dense`,
 `text_output`, ...) and ends in a float32 softmax over the three classes, so mixed precision
-is safe. Vectorization happens in the `tf.data` pipeline, never inside a model.
+is safe. Vectorization happens in the `tf.data` pipeline, never inside a model. The input,
+the embedding, the TextCNN features and the softmax come from `mmcourse.models.blocks`.
 
 Pass `embeddings=` a `(vocabulary_size, embedding_dim)` matrix (from
 `mmcourse.text.word_vectors.embedding_matrix`) to start from pretrained vectors, and
@@ -14,39 +15,18 @@ Pass `embeddings=` a `(vocabulary_size, embedding_dim)` matrix (from
 from __future__ import annotations
 
 import keras
-import numpy as np
 
-NUM_CLASSES = 3  # negative, neutral, positive (MoodPosts and MVSA)
+from mmcourse.models import blocks
+
 CNN_DROPOUT = 0.3
 
 
-def _tokens_input():
-    return keras.Input(shape=(None,), dtype="int32", name="tokens")
-
-
-def _embedding(tokens, *, vocabulary_size, embedding_dim, embeddings, trainable, mask_zero):
-    if embeddings is not None:
-        embeddings = np.asarray(embeddings, dtype="float32")
-        if embeddings.shape[0] != vocabulary_size:
-            raise ValueError(
-                f"embeddings has {embeddings.shape[0]} rows, expected vocabulary_size="
-                f"{vocabulary_size}. Received: embeddings.shape={embeddings.shape}"
-            )
-        embedding_dim = embeddings.shape[1]
-    layer = keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=mask_zero,
-                                   trainable=trainable, name="text_embedding")  # fmt: skip
-    x = layer(tokens)
-    if embeddings is not None:
-        layer.set_weights([embeddings])  # weights, not an initializer: the config stays small
-    return x
-
-
 def _head(x, *, dense_units, dropout=0.0):
+    """`text_dropout` (if any), `text_head_dense` (ReLU), then the float32 `text_output`."""
     if dropout:
         x = keras.layers.Dropout(dropout, name="text_dropout")(x)
     x = keras.layers.Dense(dense_units, activation="relu", name="text_head_dense")(x)
-    return keras.layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32",
-                              name="text_output")(x)  # fmt: skip
+    return blocks.softmax_head(x, hidden_units=0, dropout=0.0, prefix="text")
 
 
 def build_bag_of_embeddings(
@@ -64,10 +44,15 @@ def build_bag_of_embeddings(
     The average ignores padding (`mask_zero=True`). Word order is lost: "happy, not sad" and
     "sad, not happy" get the same representation.
     """
-    tokens = _tokens_input()
-    x = _embedding(tokens, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
-                   embeddings=embeddings, trainable=trainable_embeddings,
-                   mask_zero=True)  # fmt: skip
+    tokens = blocks.tokens_input()
+    x = blocks.token_embedding(
+        tokens,
+        vocabulary_size=vocabulary_size,
+        embedding_dim=embedding_dim,
+        embeddings=embeddings,
+        trainable=trainable_embeddings,
+        mask_zero=True,
+    )
     x = keras.layers.GlobalAveragePooling1D(name="text_pool")(x)
     return keras.Model(
         {"tokens": tokens}, _head(x, dense_units=dense_units, dropout=dropout), name=name
@@ -87,23 +72,22 @@ def build_text_cnn(
     """TextCNN (Kim, 2014): parallel Conv1D over 2, 3, 4 consecutive words, max over time.
 
     A kernel of size 2 sees "not sad" as one feature, so word order within the window counts.
-    Branches are named `text_conv_k{size}` and `text_pool_k{size}`; dropout 0.3 before the head.
+    Branches are named `text_conv_k{size}` and `text_pool_k{size}`, joined by `text_concat`
+    (`blocks.text_vector`); dropout 0.3 before the head.
     """
     if not kernel_sizes or min(kernel_sizes) < 1:
         raise ValueError(f"kernel_sizes must be positive. Received: {kernel_sizes}")
-    tokens = _tokens_input()
-    x = _embedding(tokens, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
-                   embeddings=embeddings, trainable=trainable_embeddings,
-                   mask_zero=False)  # fmt: skip
-    branches = []
-    for size in kernel_sizes:
-        b = keras.layers.Conv1D(filters, size, padding="same", activation="relu",
-                                name=f"text_conv_k{size}")(x)  # fmt: skip
-        branches.append(keras.layers.GlobalMaxPooling1D(name=f"text_pool_k{size}")(b))
-    if len(branches) > 1:
-        x = keras.layers.Concatenate(name="text_concat")(branches)
-    else:
-        x = branches[0]
+    tokens = blocks.tokens_input()
+    x = blocks.token_embedding(
+        tokens,
+        vocabulary_size=vocabulary_size,
+        embedding_dim=embedding_dim,
+        embeddings=embeddings,
+        trainable=trainable_embeddings,
+    )
+    x = blocks.cnn_features(
+        x, filters=filters, kernel_sizes=kernel_sizes, concat_name="text_concat"
+    )
     return keras.Model(
         {"tokens": tokens}, _head(x, dense_units=filters, dropout=CNN_DROPOUT), name=name
     )
@@ -120,10 +104,15 @@ def build_text_bilstm(
     name: str = "text_bilstm",
 ) -> keras.Model:
     """Embedding (padding masked), a bidirectional LSTM (`text_bilstm`), Dense head, softmax."""
-    tokens = _tokens_input()
-    x = _embedding(tokens, vocabulary_size=vocabulary_size, embedding_dim=embedding_dim,
-                   embeddings=embeddings, trainable=trainable_embeddings,
-                   mask_zero=True)  # fmt: skip
+    tokens = blocks.tokens_input()
+    x = blocks.token_embedding(
+        tokens,
+        vocabulary_size=vocabulary_size,
+        embedding_dim=embedding_dim,
+        embeddings=embeddings,
+        trainable=trainable_embeddings,
+        mask_zero=True,
+    )
     x = keras.layers.Bidirectional(keras.layers.LSTM(units), name="text_bilstm")(x)
     return keras.Model({"tokens": tokens}, _head(x, dense_units=units, dropout=dropout), name=name)
 

@@ -13,8 +13,8 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Hashable
 
-CLASS_NAMES = ("negative", "neutral", "positive")
-PHENOMENA = ("aligned", "text_neutral", "image_neutral", "negation", "conflict", "grounded")
+from mmcourse.constants import CLASS_NAMES, PHENOMENA
+
 VIEWS = ("text", "image", "both")
 OPPOSITE = {"positive": "negative", "negative": "positive"}
 
@@ -78,40 +78,82 @@ def build_cases(phenomenon_rates: dict[str, float] | None = None) -> list[Case]:
                 image_view,
                 both_view,
                 **kw,
-            )  # fmt: skip
+            )
         )
 
     # Aligned: both modalities say what the post says (neutral posts included).
     for s, w in _weighted({"negative": 0.22, "neutral": 0.45, "positive": 0.33}):
-        add("aligned", rates["aligned"] * w, s, s, s, ("plain", s), ("uniform", s),
-            text_polarity=s)  # fmt: skip
+        add(
+            "aligned", rates["aligned"] * w, s, s, s, ("plain", s), ("uniform", s), text_polarity=s
+        )
     # Text-neutral: the text describes the scene without sentiment; the image decides.
     for s, w in _weighted({"negative": 0.45, "positive": 0.55}):
-        add("text_neutral", rates["text_neutral"] * w, s, "neutral", s,
-            ("plain", "neutral"), ("uniform", s), text_polarity="neutral")  # fmt: skip
+        add(
+            "text_neutral",
+            rates["text_neutral"] * w,
+            s,
+            "neutral",
+            s,
+            ("plain", "neutral"),
+            ("uniform", s),
+            text_polarity="neutral",
+        )
     # Image-neutral: the image is neutral; the text decides.
     for s, w in _weighted({"negative": 0.45, "positive": 0.55}):
-        add("image_neutral", rates["image_neutral"] * w, s, s, "neutral",
-            ("plain", s), ("uniform", "neutral"), text_polarity=s)  # fmt: skip
+        add(
+            "image_neutral",
+            rates["image_neutral"] * w,
+            s,
+            s,
+            "neutral",
+            ("plain", s),
+            ("uniform", "neutral"),
+            text_polarity=s,
+        )
     # Negation: "happy, not sad" vs "sad, not happy": the same bag of words, opposite labels.
     for s, w in _weighted({"negative": 0.5, "positive": 0.5}):
-        add("negation", rates["negation"] * w, s, s, "neutral",
-            ("negated", s), ("uniform", "neutral"), text_polarity=s)  # fmt: skip
+        add(
+            "negation",
+            rates["negation"] * w,
+            s,
+            s,
+            "neutral",
+            ("negated", s),
+            ("uniform", "neutral"),
+            text_polarity=s,
+        )
     # Conflict: the literal text contradicts the image; the rule says the image wins
     # (sarcasm: "great weather for a picnic" under a storm).
     for text_s, w in _weighted({"positive": 0.6, "negative": 0.4}):
         image_s = OPPOSITE[text_s]
-        add("conflict", rates["conflict"] * w, image_s, text_s, image_s,
-            ("plain", text_s), ("uniform", image_s), text_polarity=text_s)  # fmt: skip
+        add(
+            "conflict",
+            rates["conflict"] * w,
+            image_s,
+            text_s,
+            image_s,
+            ("plain", text_s),
+            ("uniform", image_s),
+            text_polarity=text_s,
+        )
     # Grounded: two characters with different expressions; the text names one, which decides.
     for named, w in _weighted({"negative": 0.3, "neutral": 0.3, "positive": 0.4}):
         others = [e for e in CLASS_NAMES if e != named]
         for other in others:
             pair = tuple(sorted((named, other)))
-            add("grounded", rates["grounded"] * w / len(others), named, "neutral", "neutral",
-                ("grounded",), ("mixed", pair), both_view=("grounded", named),
-                named_expression=named, other_expression=other,
-                text_polarity="neutral")  # fmt: skip
+            add(
+                "grounded",
+                rates["grounded"] * w / len(others),
+                named,
+                "neutral",
+                "neutral",
+                ("grounded",),
+                ("mixed", pair),
+                both_view=("grounded", named),
+                named_expression=named,
+                other_expression=other,
+                text_polarity="neutral",
+            )
     return [c for c in cases if c.probability > 0]
 
 
@@ -133,8 +175,10 @@ def bayes_rule(cases: list[Case], view: str, noise: float) -> dict[Hashable, str
         for y in CLASS_NAMES:
             mass[view_of(case, view)][y] += case.probability * _noisy_probability(case, y, noise)
     # Ties broken by class order, so the rule is deterministic.
-    return {v: max(CLASS_NAMES, key=lambda y, m=m: (round(m[y], 12), -CLASS_NAMES.index(y)))
-            for v, m in mass.items()}  # fmt: skip
+    return {
+        v: max(CLASS_NAMES, key=lambda y, m=m: (round(m[y], 12), -CLASS_NAMES.index(y)))
+        for v, m in mass.items()
+    }
 
 
 def bayes_ceilings(cases: list[Case], *, noise: float) -> dict[str, dict[str, float]]:

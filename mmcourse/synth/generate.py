@@ -21,9 +21,21 @@ from mmcourse.synth import card, design, scenes, texts
 VERSION = "1.0.0"
 NAME = "moodposts"
 MANIFEST_COLUMNS = (
-    "id", "split", "text", "image", "label", "text_label", "image_label", "phenomenon",
-    "label_noise", "place", "weather", "objects", "characters", "named_character",
-)  # fmt: skip
+    "id",
+    "split",
+    "text",
+    "image",
+    "label",
+    "text_label",
+    "image_label",
+    "phenomenon",
+    "label_noise",
+    "place",
+    "weather",
+    "objects",
+    "characters",
+    "named_character",
+)
 _TEXT_STREAM, _IMAGE_STREAM, _NOISE_STREAM, _SPLIT_STREAM = 1, 2, 3, 4
 
 
@@ -98,21 +110,35 @@ def generate_posts(config: MoodPostsConfig | None = None) -> pd.DataFrame:
         named = ""
         kind = {"negation": "negated", "grounded": "grounded"}.get(case.phenomenon, "plain")
         if kind == "grounded":
-            named = next(c.colour for c in scene.characters
-                         if c.expression == case.named_expression)  # fmt: skip
-        text = texts.make_text(kind=kind, polarity=case.text_polarity, place=scene.place,
-                               objects=list(scene.objects), rng=rng,
-                               named_colour=named or None)  # fmt: skip
+            named = next(
+                c.colour for c in scene.characters if c.expression == case.named_expression
+            )
+        text = texts.make_text(
+            kind=kind,
+            polarity=case.text_polarity,
+            place=scene.place,
+            objects=list(scene.objects),
+            rng=rng,
+            named_colour=named or None,
+        )
         post_id = f"mp-{index:05d}"
-        rows.append({
-            "id": post_id, "text": text, "image": f"images/{post_id}.png",
-            "label": case.label, "text_label": case.text_label,
-            "image_label": case.image_label, "phenomenon": case.phenomenon,
-            "label_noise": False, "place": scene.place, "weather": scene.weather,
-            "objects": ";".join(scene.objects),
-            "characters": ";".join(f"{c.colour}:{c.expression}" for c in scene.characters),
-            "named_character": named,
-        })  # fmt: skip
+        rows.append(
+            {
+                "id": post_id,
+                "text": text,
+                "image": f"images/{post_id}.png",
+                "label": case.label,
+                "text_label": case.text_label,
+                "image_label": case.image_label,
+                "phenomenon": case.phenomenon,
+                "label_noise": False,
+                "place": scene.place,
+                "weather": scene.weather,
+                "objects": ";".join(scene.objects),
+                "characters": ";".join(f"{c.colour}:{c.expression}" for c in scene.characters),
+                "named_character": named,
+            }
+        )
     frame = pd.DataFrame(rows)
 
     # Label noise: an exact, recorded number of post labels flipped to another class.

@@ -110,8 +110,11 @@ def render_scene(scene: Scene, rng: np.random.Generator, *, size: int = 64) -> n
     if scene.weather == "rainy":
         for _ in range(int(18 + 18 * rng.random())):
             x, y = rng.random() * size, rng.random() * size
-            canvas.paint(canvas.segment(x, y, x - 1.5 * unit, y + 4 * unit, 0.8 * unit),
-                         (185, 195, 215), opacity=0.7)  # fmt: skip
+            canvas.paint(
+                canvas.segment(x, y, x - 1.5 * unit, y + 4 * unit, 0.8 * unit),
+                (185, 195, 215),
+                opacity=0.7,
+            )
     canvas.scale(LIGHT[scene.weather] * (0.95 + 0.1 * rng.random()))
     return canvas.to_uint8()
 
@@ -124,8 +127,10 @@ def _draw_background(canvas, scene, rng, horizon, unit):
     ground = _jitter(rng, GROUND[scene.place])
     canvas.vertical_gradient(horizon, size, ground, tuple(0.85 * c for c in ground))
     if scene.place == "beach":
-        canvas.paint(canvas.rect(0, horizon, size, horizon + (3 + 4 * rng.random()) * unit),
-                     _jitter(rng, (55, 115, 185)))  # fmt: skip
+        canvas.paint(
+            canvas.rect(0, horizon, size, horizon + (3 + 4 * rng.random()) * unit),
+            _jitter(rng, (55, 115, 185)),
+        )
     elif scene.place == "city":
         x = -rng.random() * 6 * unit
         while x < size:
@@ -141,9 +146,14 @@ def _draw_background(canvas, scene, rng, horizon, unit):
             base = ((peak_x - half, horizon + 1), (peak_x + half, horizon + 1))
             mountain = canvas.triangle(*base, (peak_x, horizon - height))
             canvas.paint(mountain, _jitter(rng, (120, 115, 140)))
-            canvas.paint(canvas.triangle((peak_x - half * 0.3, horizon - height * 0.7),
-                                         (peak_x + half * 0.3, horizon - height * 0.7),
-                                         (peak_x, horizon - height)), (240, 240, 245))  # fmt: skip
+            canvas.paint(
+                canvas.triangle(
+                    (peak_x - half * 0.3, horizon - height * 0.7),
+                    (peak_x + half * 0.3, horizon - height * 0.7),
+                    (peak_x, horizon - height),
+                ),
+                (240, 240, 245),
+            )
     if scene.weather == "sunny":
         sun_x, sun_y = size * rng.random(), horizon * 0.5 * rng.random() + 4 * unit
         canvas.paint(canvas.disc(sun_x, sun_y, (3.5 + 3 * rng.random()) * unit), (255, 225, 70))
@@ -160,8 +170,10 @@ def _draw_background(canvas, scene, rng, horizon, unit):
 def _draw_character(canvas, character, rng, cx, ground_y, width, unit):
     r = min((4.8 + 3.2 * rng.random()) * unit, width / 2.3)
     body_h = 1.7 * r
-    canvas.paint(canvas.rect(cx - 0.85 * r, ground_y - body_h, cx + 0.85 * r, ground_y),
-                 SHIRT_COLOURS[character.colour])  # fmt: skip
+    canvas.paint(
+        canvas.rect(cx - 0.85 * r, ground_y - body_h, cx + 0.85 * r, ground_y),
+        SHIRT_COLOURS[character.colour],
+    )
     hy = ground_y - body_h - 0.85 * r
     canvas.paint(canvas.disc(cx, hy, r), _pick(rng, SKIN_TONES))
     dark = (30, 25, 25)
@@ -175,8 +187,12 @@ def _draw_character(canvas, character, rng, cx, ground_y, width, unit):
     if character.expression == "negative":  # brows raised at the inner ends
         for side in (-1, 1):
             x_in, x_out = cx + side * 0.18 * r, cx + side * 0.6 * r
-            canvas.paint(canvas.segment(x_in, hy - 0.55 * r, x_out, hy - 0.38 * r,
-                                        max(0.7 * unit, 0.1 * r)), dark)  # fmt: skip
+            canvas.paint(
+                canvas.segment(
+                    x_in, hy - 0.55 * r, x_out, hy - 0.38 * r, max(0.7 * unit, 0.1 * r)
+                ),
+                dark,
+            )
 
 
 def _draw_object(canvas, name, rng, cx, ground_y, width, unit):
@@ -193,8 +209,9 @@ def _draw_object(canvas, name, rng, cx, ground_y, width, unit):
         body = _jitter(rng, _pick(rng, ((200, 30, 30), (30, 60, 160), (230, 230, 230))), 10)
         paint(c.rect(cx - 7 * s, ground_y - 6 * s, cx + 7 * s, ground_y - 2 * s), body)
         paint(c.rect(cx - 4 * s, ground_y - 9 * s, cx + 3.5 * s, ground_y - 5.5 * s), body)
-        paint(c.rect(cx - 3 * s, ground_y - 8.3 * s, cx + 2.5 * s, ground_y - 6 * s),
-              (170, 210, 235))  # fmt: skip
+        paint(
+            c.rect(cx - 3 * s, ground_y - 8.3 * s, cx + 2.5 * s, ground_y - 6 * s), (170, 210, 235)
+        )
         for dx in (-4.2, 4.2):
             paint(c.disc(cx + dx * s, ground_y - 2 * s, 2 * s), (25, 25, 25))
     elif name == "tree":
@@ -206,19 +223,27 @@ def _draw_object(canvas, name, rng, cx, ground_y, width, unit):
         paint(c.ellipse(cx, top, 3.2 * s, 4 * s), _jitter(rng, (235, 90, 160)))
     elif name == "cake":
         paint(c.rect(cx - 5 * s, ground_y - 6 * s, cx + 5 * s, ground_y), (240, 170, 190))
-        paint(c.rect(cx - 5 * s, ground_y - 7.5 * s, cx + 5 * s, ground_y - 5.5 * s),
-              (250, 250, 250))  # fmt: skip
+        paint(
+            c.rect(cx - 5 * s, ground_y - 7.5 * s, cx + 5 * s, ground_y - 5.5 * s), (250, 250, 250)
+        )
         for dx in (-3, 0, 3):
-            paint(c.segment(cx + dx * s, ground_y - 10 * s, cx + dx * s, ground_y - 7.5 * s, s),
-                  (250, 240, 120))  # fmt: skip
+            paint(
+                c.segment(cx + dx * s, ground_y - 10 * s, cx + dx * s, ground_y - 7.5 * s, s),
+                (250, 240, 120),
+            )
             paint(c.disc(cx + dx * s, ground_y - 11 * s, 0.8 * s), (255, 140, 0))
     elif name == "bicycle":
         frame = _jitter(rng, (20, 130, 140), 20)
         for dx in (-4.5, 4.5):
             paint(c.ring(cx + dx * s, ground_y - 3.5 * s, 3.2 * s, 0.9 * s), (30, 30, 30))
-        joints = [(cx - 4.5 * s, ground_y - 3.5 * s), (cx - 1 * s, ground_y - 8 * s),
-                  (cx + 3.5 * s, ground_y - 8 * s), (cx + 4.5 * s, ground_y - 3.5 * s),
-                  (cx, ground_y - 3.5 * s), (cx - 1 * s, ground_y - 8 * s)]  # fmt: skip
+        joints = [
+            (cx - 4.5 * s, ground_y - 3.5 * s),
+            (cx - 1 * s, ground_y - 8 * s),
+            (cx + 3.5 * s, ground_y - 8 * s),
+            (cx + 4.5 * s, ground_y - 3.5 * s),
+            (cx, ground_y - 3.5 * s),
+            (cx - 1 * s, ground_y - 8 * s),
+        ]
         paint(c.polyline(joints, 0.9 * s), frame)
     else:
         raise ValueError(f"Unknown object. Received: name={name!r}")

@@ -10,13 +10,29 @@ from __future__ import annotations
 import numpy as np
 
 POSITIVE_WORDS = (
-    "happy", "great", "amazing", "wonderful", "lovely",
-    "fun", "awesome", "perfect", "cheerful", "fantastic",
-)  # fmt: skip
+    "happy",
+    "great",
+    "amazing",
+    "wonderful",
+    "lovely",
+    "fun",
+    "awesome",
+    "perfect",
+    "cheerful",
+    "fantastic",
+)
 NEGATIVE_WORDS = (
-    "sad", "awful", "terrible", "miserable", "boring",
-    "horrible", "gloomy", "upsetting", "dreadful", "disappointing",
-)  # fmt: skip
+    "sad",
+    "awful",
+    "terrible",
+    "miserable",
+    "boring",
+    "horrible",
+    "gloomy",
+    "upsetting",
+    "dreadful",
+    "disappointing",
+)
 INTENSIFIERS = ("very", "really", "so", "super", "truly", "incredibly")
 PLACE_PHRASES = {
     "beach": "at the beach",

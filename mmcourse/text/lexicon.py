@@ -13,24 +13,71 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from mmcourse.constants import CLASS_NAMES
 from mmcourse.text.vectorize import simple_tokens
 
-POSITIVE = frozenset((
-    "good", "great", "happy", "love", "lovely", "wonderful", "amazing", "awesome", "excellent",
-    "fantastic", "fun", "nice", "perfect", "beautiful", "brilliant", "best", "joy", "glad",
-    "delighted", "enjoy", "enjoyed", "superb", "cool", "pleasant", "cheerful",
-))  # fmt: skip
-NEGATIVE = frozenset((
-    "bad", "sad", "awful", "terrible", "horrible", "hate", "worst", "boring", "poor", "ugly",
-    "miserable", "angry", "annoying", "disappointing", "disappointed", "dreadful", "gloomy",
-    "upset", "upsetting", "depressing", "unhappy", "disgusting",
-))  # fmt: skip
-INTENSIFIERS = frozenset(("very", "really", "so", "super", "truly", "incredibly", "extremely",
-                          "too"))  # fmt: skip
-NEGATORS = frozenset(("not", "no", "never", "nothing", "hardly", "isnt", "wasnt", "dont",
-                      "didnt", "cant", "nor"))  # fmt: skip
+POSITIVE = frozenset(
+    (
+        "good",
+        "great",
+        "happy",
+        "love",
+        "lovely",
+        "wonderful",
+        "amazing",
+        "awesome",
+        "excellent",
+        "fantastic",
+        "fun",
+        "nice",
+        "perfect",
+        "beautiful",
+        "brilliant",
+        "best",
+        "joy",
+        "glad",
+        "delighted",
+        "enjoy",
+        "enjoyed",
+        "superb",
+        "cool",
+        "pleasant",
+        "cheerful",
+    )
+)
+NEGATIVE = frozenset(
+    (
+        "bad",
+        "sad",
+        "awful",
+        "terrible",
+        "horrible",
+        "hate",
+        "worst",
+        "boring",
+        "poor",
+        "ugly",
+        "miserable",
+        "angry",
+        "annoying",
+        "disappointing",
+        "disappointed",
+        "dreadful",
+        "gloomy",
+        "upset",
+        "upsetting",
+        "depressing",
+        "unhappy",
+        "disgusting",
+    )
+)
+INTENSIFIERS = frozenset(
+    ("very", "really", "so", "super", "truly", "incredibly", "extremely", "too")
+)
+NEGATORS = frozenset(
+    ("not", "no", "never", "nothing", "hardly", "isnt", "wasnt", "dont", "didnt", "cant", "nor")
+)
 NEGATION_WINDOW = 3
-CLASS_NAMES = ("negative", "neutral", "positive")
 
 
 def score(text: str) -> float:

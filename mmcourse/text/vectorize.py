@@ -20,8 +20,10 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from mmcourse.arguments import check_positive_int
+from mmcourse.constants import SEQUENCE_LENGTH
+
 PAD, OOV = "", "[UNK]"
-DEFAULT_SEQUENCE_LENGTH = 24
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
 
 
@@ -43,7 +45,7 @@ def make_vectorizer(
     train_texts: Sequence[str],
     *,
     max_tokens: int | None = None,
-    output_sequence_length: int | None = DEFAULT_SEQUENCE_LENGTH,
+    output_sequence_length: int | None = SEQUENCE_LENGTH,
     standardize: str | None = "lower_and_strip_punctuation",
     ngrams: int | None = None,
 ):
@@ -56,11 +58,8 @@ def make_vectorizer(
     import keras
 
     texts = _check_texts(train_texts, "train_texts")
-    if output_sequence_length is not None and output_sequence_length < 1:
-        raise ValueError(
-            "output_sequence_length must be positive or None. "
-            f"Received: output_sequence_length={output_sequence_length}"
-        )
+    if output_sequence_length is not None:
+        check_positive_int(output_sequence_length, "output_sequence_length")
     layer = keras.layers.TextVectorization(
         max_tokens=max_tokens,
         standardize=standardize,
