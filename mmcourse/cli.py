@@ -51,8 +51,10 @@ def doctor(out=None) -> int:
         if version is None:
             problems.append(f"{distribution} ({purpose}) is missing: {FIX}.")
     tf_versions = {d: _version(d) for d in TENSORFLOW_DISTRIBUTIONS if _version(d)}
-    say(f"  {'tensorflow':<14} " + (", ".join(f"{v} ({d})" for d, v in tf_versions.items())
-                                   or "MISSING"))  # fmt: skip
+    say(
+        f"  {'tensorflow':<14} "
+        + (", ".join(f"{v} ({d})" for d, v in tf_versions.items()) or "MISSING")
+    )
     if not tf_versions:
         problems.append(f"TensorFlow is missing (the data pipelines need it): {FIX}.")
     elif len(tf_versions) > 1:
@@ -119,22 +121,34 @@ def data_generate(args, out=None) -> int:
     from mmcourse.synth.generate import MoodPostsConfig, write_moodposts
 
     out = out or sys.stdout
-    config = MoodPostsConfig(num_posts=args.num_posts, seed=args.seed,
-                             label_noise=args.label_noise, image_size=args.image_size)  # fmt: skip
+    config = MoodPostsConfig(
+        num_posts=args.num_posts,
+        seed=args.seed,
+        label_noise=args.label_noise,
+        image_size=args.image_size,
+    )
     started = time.perf_counter()
     folder = write_moodposts(args.out, config)
-    print(f"wrote {config.num_posts} posts to {folder} in {time.perf_counter() - started:.1f} s",
-          file=out)  # fmt: skip
+    print(
+        f"wrote {config.num_posts} posts to {folder} in {time.perf_counter() - started:.1f} s",
+        file=out,
+    )
     return 0
 
 
 def grade(args, out=None) -> int:
-    from mmcourse.grading.autograde import format_table, grade_submissions, write_csv
+    from mmcourse.grading.autograde import grade_submissions
+    from mmcourse.grading.report import format_table, write_csv
 
     out = out or sys.stdout
     try:
-        report = grade_submissions(args.paths, exercise=args.exercise, course_dir=args.course_dir,
-                                   timeout=args.timeout, feedback_dir=args.feedback)  # fmt: skip
+        report = grade_submissions(
+            args.paths,
+            exercise=args.exercise,
+            course_dir=args.course_dir,
+            timeout=args.timeout,
+            feedback_dir=args.feedback,
+        )
     except ValueError as error:  # bad paths or names: say so, no traceback
         print(f"mmcourse grade: {error}", file=sys.stderr)
         return 2
@@ -177,21 +191,40 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--out", type=Path, default=Path("build"))
     course.add_argument("--fast", action="store_true", help="fast mode (MMCOURSE_FAST=1)")
     grade = commands.add_parser("grade", help="autograde submitted exercise notebooks (nbgrader)")
-    grade.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="submitted notebooks, or folders holding them")  # fmt: skip
+    grade.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="submitted notebooks, or folders holding them",
+    )
     grade.add_argument("--csv", type=Path, default=None, help="write the grades to this CSV")
-    grade.add_argument("--exercise", default=None,
-                       help="e.g. ex01_multimodal_data (default: from each path)")  # fmt: skip
-    grade.add_argument("--feedback", type=Path, default=None,
-                       help="write each learner's HTML feedback into this folder")  # fmt: skip
-    grade.add_argument("--timeout", type=int, default=None,
-                       help="seconds a cell may run (default: nbgrader_config.py's)")  # fmt: skip
+    grade.add_argument(
+        "--exercise", default=None, help="e.g. ex01_multimodal_data (default: from each path)"
+    )
+    grade.add_argument(
+        "--feedback",
+        type=Path,
+        default=None,
+        help="write each learner's HTML feedback into this folder",
+    )
+    grade.add_argument(
+        "--timeout",
+        type=int,
+        default=None,
+        help="seconds a cell may run (default: nbgrader_config.py's)",
+    )
     release = commands.add_parser("release", help="regenerate exercises/release/ from source/")
-    release.add_argument("--out", type=Path, default=None,
-                         help="where to write (default: exercises/release)")  # fmt: skip
+    release.add_argument(
+        "--out", type=Path, default=None, help="where to write (default: exercises/release)"
+    )
     for command in (grade, release):
-        command.add_argument("--course-dir", type=Path, default=None,
-                             help="the nbgrader course folder (default: exercises/)")  # fmt: skip
+        command.add_argument(
+            "--course-dir",
+            type=Path,
+            default=None,
+            help="the nbgrader course folder (default: exercises/)",
+        )
     return parser
 
 

@@ -24,7 +24,6 @@ from mmcourse.train import train, training_details
 DEFAULT_SETTINGS = ByMode(fast=TrainSettings(epochs=4), full=TrainSettings(epochs=30))
 
 
-
 @dataclasses.dataclass
 class LessonResult:
     """What a lesson's `run_experiment` returns and its `lesson_claims` reads.
@@ -58,7 +57,9 @@ class LessonResult:
     def measure(self, name: str):
         """`measures[name]`, with a `KeyError` that says which measures there are."""
         if name not in self.measures:
-            raise KeyError(f"No measure {name!r} in this result; there are {sorted(self.measures)}")
+            raise KeyError(
+                f"No measure {name!r} in this result; there are {sorted(self.measures)}"
+            )
         return self.measures[name]
 
     def __iter__(self):
@@ -102,20 +103,37 @@ def fit_and_evaluate(
     """
     settings = DEFAULT_SETTINGS.for_mode() if settings is None else settings
     inputs = model_inputs(model)
-    train_ds = fusion_dataset(data, "train", inputs=inputs, label=label,
-                              batch_size=settings.batch_size, shuffle=True, seed=settings.seed)  # fmt: skip
-    val_ds = fusion_dataset(data, "val", inputs=inputs, label=label, batch_size=settings.batch_size)
-    history = train(model, train_ds, validation_data=val_ds, epochs=settings.epochs,
-                    patience=settings.patience, learning_rate=settings.learning_rate,
-                    verbose=verbose)  # fmt: skip
-    result = evaluate(data.splits["test"], predict(model, data), name=model.name,
-                      label_column=label)  # fmt: skip
+    train_ds = fusion_dataset(
+        data,
+        "train",
+        inputs=inputs,
+        label=label,
+        batch_size=settings.batch_size,
+        shuffle=True,
+        seed=settings.seed,
+    )
+    val_ds = fusion_dataset(
+        data, "val", inputs=inputs, label=label, batch_size=settings.batch_size
+    )
+    history = train(
+        model,
+        train_ds,
+        validation_data=val_ds,
+        epochs=settings.epochs,
+        patience=settings.patience,
+        learning_rate=settings.learning_rate,
+        verbose=verbose,
+    )
+    result = evaluate(
+        data.splits["test"], predict(model, data), name=model.name, label_column=label
+    )
     result.details = training_details(model, history)
     return result
 
 
-def accuracy_on(model: keras.Model, data: FusionData, split: str = "test", *, rows=None,
-                label: str = "label") -> float:  # fmt: skip
+def accuracy_on(
+    model: keras.Model, data: FusionData, split: str = "test", *, rows=None, label: str = "label"
+) -> float:
     """Plain accuracy of `model` on a split (or a subset of its rows)."""
     truth = data.labels(split, label)
     if rows is not None:

@@ -6,9 +6,9 @@
     python -m mmcourse.results --json-dir build/results --reuse --out notebooks/RESULTS.md
 
 Each lesson of `mmcourse.lessons.experiments()` has `run_experiment(data, *, settings)`, the
-comparison its notebook prints (its `LessonResult.evaluations`); this script runs them all on the same MoodPosts test split and
-writes one Markdown table per lesson (accuracy, macro-F1, accuracy per phenomenon, parameters,
-training time) under the dataset's Bayes ceilings. With `--json-dir`, each lesson's scores are
+comparison its notebook prints (its `LessonResult.evaluations`); this script runs them all on
+the same MoodPosts test split and writes one Markdown table per lesson (accuracy, macro-F1,
+accuracy per phenomenon, parameters, training time) under the dataset's Bayes ceilings. With `--json-dir`, each lesson's scores are
 also saved as `lesson_NN.json` (with the machine and backend that produced them), and
 `--reuse` takes a lesson from there instead of training it again: a slow lesson can run on
 another machine (a GPU, another Keras backend) and join the page.
@@ -101,7 +101,7 @@ def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
             class_names=tuple(e["class_names"]),
             report=e["report"],
             details=e["details"],
-        )  # fmt: skip
+        )
         for e in record.pop("evaluations")
     ]
     return record, evaluations
@@ -187,7 +187,12 @@ def to_markdown(
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="the Markdown file to write")
-    parser.add_argument("--lessons", nargs="*", default=[e.number for e in lessons.experiments()], help="e.g. 03 07")
+    parser.add_argument(
+        "--lessons",
+        nargs="*",
+        default=[e.number for e in lessons.experiments()],
+        help="e.g. 03 07",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json-dir", type=Path, help="save (and with --reuse, read) lessons")
     parser.add_argument("--reuse", action="store_true", help="take saved lessons from --json-dir")

@@ -71,8 +71,12 @@ def train(
     return history
 
 
-def training_details(model: keras.Model, history: keras.callbacks.History | None = None, *,
-                     seconds: float | None = None) -> dict:
+def training_details(
+    model: keras.Model,
+    history: keras.callbacks.History | None = None,
+    *,
+    seconds: float | None = None,
+) -> dict:
     """The bookkeeping every lesson reports for a trained model, computed in one place.
 
     `params`: the model's parameter count; `train_seconds`: `history.seconds` (what `train`

@@ -25,8 +25,23 @@ def test_data_verify_passes_then_fails_on_a_changed_file(tmp_path, capsys):
 
 def test_data_generate_writes_a_variant(tmp_path, capsys):
     out = tmp_path / "variant"
-    assert cli.main(["data", "generate", "--out", str(out), "--num-posts", "50",
-                     "--label-noise", "0.1", "--seed", "9"]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            [
+                "data",
+                "generate",
+                "--out",
+                str(out),
+                "--num-posts",
+                "50",
+                "--label-noise",
+                "0.1",
+                "--seed",
+                "9",
+            ]
+        )
+        == 0
+    )
     assert "wrote 50 posts" in capsys.readouterr().out
     assert len(list((out / "images").glob("*.png"))) == 50
     shutil.rmtree(out)

@@ -47,8 +47,12 @@ def test_build_course_executes_notebooks_in_order_into_ipynb_html_and_index(
     paths = build_course(notebooks_dir=notebooks, out_dir=out, fast=True, timeout=60)
 
     assert [path.name for path in paths] == [
-        "01_first.ipynb", "01_first.html", "02_second.ipynb", "02_second.html", "index.html",
-    ]  # fmt: skip
+        "01_first.ipynb",
+        "01_first.html",
+        "02_second.ipynb",
+        "02_second.html",
+        "index.html",
+    ]
     assert all(path.parent == out and path.is_file() for path in paths)
     first = nbformat.read(out / "01_first.ipynb", as_version=4)
     assert stdout_of(first.cells[1]) == "READ RELATIVE TO THE NOTEBOOK\n"

@@ -17,11 +17,13 @@ from mmcourse.evaluate import (  # noqa: E402
 
 @pytest.fixture
 def dataset():
-    frame = pd.DataFrame({
-        "label": ["negative", "neutral", "positive", "positive", "negative", "neutral"],
-        "phenomenon": ["aligned", "aligned", "negation", "negation", "conflict", None],
-        "split": ["test"] * 6,
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "label": ["negative", "neutral", "positive", "positive", "negative", "neutral"],
+            "phenomenon": ["aligned", "aligned", "negation", "negation", "conflict", None],
+            "split": ["test"] * 6,
+        }
+    )
     return MultimodalDataset(name="tiny", frame=frame)
 
 
@@ -33,8 +35,11 @@ def test_scores_match_a_hand_count(dataset):
     # per-class F1: negative 1/2 (P=1/2, R=1/2), neutral 1, positive 1/2 -> mean 2/3
     assert result.macro_f1 == pytest.approx(2 / 3, abs=1e-4)
     assert result.per_phenomenon == {
-        "aligned": 1.0, "conflict": 0.0, "negation": 0.5, "unknown": 1.0,
-    }  # fmt: skip
+        "aligned": 1.0,
+        "conflict": 0.0,
+        "negation": 0.5,
+        "unknown": 1.0,
+    }
     assert result.confusion.tolist() == [[1, 0, 1], [0, 2, 0], [1, 0, 1]]
     assert "negative" in result.report
 

@@ -75,7 +75,11 @@ def test_a_saved_lesson_loads_back_with_its_provenance(tmp_path):
     assert evaluations[0].name == "concat" and evaluations[0].summary()["params"] == 12345
     # the confusion matrix and the report come back as they were saved, not invented
     assert evaluations[0].confusion.tolist() == [[5, 1, 0], [0, 4, 2], [1, 0, 7]]
-    assert evaluations[0].report == "a report" and evaluations[0].class_names == ("negative", "neutral", "positive")
+    assert evaluations[0].report == "a report" and evaluations[0].class_names == (
+        "negative",
+        "neutral",
+        "positive",
+    )
     assert results.lesson_table(evaluations) == results.lesson_table([_evaluation("concat", 0.9)])
 
 
@@ -116,14 +120,25 @@ def test_committed_results_cover_every_model_of_every_lesson_in_full_mode():
 def test_reuse_builds_the_page_from_saved_lessons_and_says_where_each_ran(tmp_path, monkeypatch):
     monkeypatch.delenv("MMCOURSE_FAST", raising=False)  # this process: full mode
     here = results.provenance()
-    elsewhere = {"mode": "full", "date": "2026-11-26", "machine": "x86_64, 16 CPU cores, "
-                 "devices: GPU:0", "backend": "jax"}  # fmt: skip
-    results.save_lesson(tmp_path / "lesson_07.json", "07", [_evaluation("concat", 0.9)],
-                        seconds=3.5, **elsewhere)  # fmt: skip
-    results.save_lesson(tmp_path / "lesson_08.json", "08", [_evaluation("attention", 0.96)],
-                        seconds=7.0, **{**here, "mode": "fast"})  # fmt: skip
-    results.save_lesson(tmp_path / "lesson_09.json", "09", [_evaluation("robust", 0.91)],
-                        seconds=9.0, **here)  # fmt: skip
+    elsewhere = {
+        "mode": "full",
+        "date": "2026-11-26",
+        "machine": "x86_64, 16 CPU cores, devices: GPU:0",
+        "backend": "jax",
+    }
+    results.save_lesson(
+        tmp_path / "lesson_07.json", "07", [_evaluation("concat", 0.9)], seconds=3.5, **elsewhere
+    )
+    results.save_lesson(
+        tmp_path / "lesson_08.json",
+        "08",
+        [_evaluation("attention", 0.96)],
+        seconds=7.0,
+        **{**here, "mode": "fast"},
+    )
+    results.save_lesson(
+        tmp_path / "lesson_09.json", "09", [_evaluation("robust", 0.91)], seconds=9.0, **here
+    )
     out = tmp_path / "page.md"
     argv = ["--lessons", "07", "08", "09", "--json-dir", str(tmp_path), "--reuse", "--out"]
     results.main([*argv, str(out)])

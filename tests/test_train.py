@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from mmcourse.train import compile_classifier, plot_history, train
+from mmcourse.train import compile_classifier, plot_history, train, training_details
 
 
 def _model():
@@ -43,3 +43,18 @@ def test_bad_arguments_and_plot():
     assert len(figure.axes) == 2
     with pytest.raises(ValueError, match="not in the history"):
         plot_history(history, metrics=("f1",))
+
+
+def test_training_details_come_from_the_model_and_its_history():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    history = keras.callbacks.History()
+    history.history = {"loss": [1.0, 0.5, 0.4]}
+    history.seconds = 2.345
+    assert training_details(model, history) == {
+        "params": 8,
+        "train_seconds": 2.3,
+        "epochs": 3,
+    }
+    assert training_details(model, seconds=7.06) == {"params": 8, "train_seconds": 7.1}
+    with pytest.raises(ValueError, match="Received neither"):
+        training_details(model)

@@ -14,8 +14,13 @@ import pandas as pd
 from mmcourse.data.core import MultimodalDataset
 
 
-def export_csv(dataset: MultimodalDataset, folder: str | Path, *, name: str = "sentiment_data.csv",
-               with_split: bool = True) -> Path:  # fmt: skip
+def export_csv(
+    dataset: MultimodalDataset,
+    folder: str | Path,
+    *,
+    name: str = "sentiment_data.csv",
+    with_split: bool = True,
+) -> Path:
     """Write `folder/name` (`text`, `image`, `label`[, `split`]) and `folder/images/`.
 
     This is the format of the source article's listings: one CSV and a folder of images.
@@ -28,8 +33,10 @@ def export_csv(dataset: MultimodalDataset, folder: str | Path, *, name: str = "s
     for _, post in frame.iterrows():
         target = f"images/{Path(post['image']).name}"
         shutil.copyfile(post["image"], folder / target)
-        rows.append({"text": post["text"], "image": target, "label": post["label"]}
-                    | ({"split": post["split"]} if with_split else {}))  # fmt: skip
+        rows.append(
+            {"text": post["text"], "image": target, "label": post["label"]}
+            | ({"split": post["split"]} if with_split else {})
+        )
     path = folder / name
     pd.DataFrame(rows).to_csv(path, index=False)
     return path

@@ -3,7 +3,7 @@
 - `checks`: `check_equal`, `check_close`, ... (re-exported here, so exercise notebooks write
   `from mmcourse.grading import check_close`);
 - `exercises`: the `exercises/` folder as an nbgrader course, `release_exercises`;
-- `autograde`: `grade_submissions`, what `mmcourse grade` runs;
+- `autograde`: `grade_submissions`, what `mmcourse grade` runs; `report`: its tables and CSV;
 - `feedback`: what a learner's feedback may show.
 """
 

@@ -61,8 +61,9 @@ def _fail(what: str, expected: str, found: str, hint: str | None) -> None:
     raise AssertionError(message)
 
 
-def check_type(found: Any, expected_type: type | tuple[type, ...], *, what: str,
-               hint: str | None = None) -> None:  # fmt: skip
+def check_type(
+    found: Any, expected_type: type | tuple[type, ...], *, what: str, hint: str | None = None
+) -> None:
     """Check that `found` is an instance of `expected_type` (a type or a tuple of types).
 
     A `bool` is not accepted where a number is expected.
@@ -93,21 +94,27 @@ def check_equal(found: Any, expected: Any, *, what: str, hint: str | None = None
         _fail(what, describe(expected), describe(found), hint)
 
 
-def check_close(found: Any, expected: float, *, what: str, tol: float = 1e-6,
-                hint: str | None = None) -> None:  # fmt: skip
+def check_close(
+    found: Any, expected: float, *, what: str, tol: float = 1e-6, hint: str | None = None
+) -> None:
     """Check that `found` is a real number within `tol` (absolute) of `expected`."""
     if tol < 0:
         raise ValueError(f"tol must be >= 0. Received: tol={tol}")
     expected_text = f"{describe(expected)} (± {tol:g})"
     if isinstance(found, bool) or not isinstance(found, numbers.Real):
-        _fail(what, f"a number close to {expected_text}",
-              f"{_type_name(found)} ({describe(found)})", hint)  # fmt: skip
+        _fail(
+            what,
+            f"a number close to {expected_text}",
+            f"{_type_name(found)} ({describe(found)})",
+            hint,
+        )
     if math.isnan(float(found)) or abs(float(found) - float(expected)) > tol:
         _fail(what, expected_text, describe(found), hint)
 
 
-def check_in_range(found: Any, low: float, high: float, *, what: str,
-                   hint: str | None = None) -> None:  # fmt: skip
+def check_in_range(
+    found: Any, low: float, high: float, *, what: str, hint: str | None = None
+) -> None:
     """Check that `found` is a real number with `low <= found <= high`."""
     if low > high:
         raise ValueError(f"low must be <= high. Received: low={low}, high={high}")
@@ -118,8 +125,9 @@ def check_in_range(found: Any, low: float, high: float, *, what: str,
         _fail(what, expected, describe(found), hint)
 
 
-def check_shape(found: Any, expected: Sequence[int | None], *, what: str,
-                hint: str | None = None) -> None:  # fmt: skip
+def check_shape(
+    found: Any, expected: Sequence[int | None], *, what: str, hint: str | None = None
+) -> None:
     """Check the `.shape` of an array or DataFrame; `None` in `expected` matches any size.
 
     `found` may also be a shape tuple.
@@ -129,8 +137,12 @@ def check_shape(found: Any, expected: Sequence[int | None], *, what: str,
     elif hasattr(found, "shape"):
         shape = tuple(found.shape)
     else:
-        _fail(what, f"something with a shape {tuple(expected)}",
-              f"{_type_name(found)} ({describe(found)})", hint)  # fmt: skip
+        _fail(
+            what,
+            f"something with a shape {tuple(expected)}",
+            f"{_type_name(found)} ({describe(found)})",
+            hint,
+        )
     expected = tuple(expected)
     matches = len(shape) == len(expected) and all(
         e is None or int(s) == e for s, e in zip(shape, expected)
@@ -149,9 +161,11 @@ def check_dtype(found: Any, expected: Any, *, what: str, hint: str | None = None
     "str", "category"); a NumPy dtype kind (`np.integer`, `np.floating`) accepts any size.
     """
     dtype = getattr(found, "dtype", found)
-    if isinstance(expected, type) and issubclass(expected, np.generic) and expected in (
-        np.integer, np.floating, np.number, np.signedinteger, np.unsignedinteger
-    ):  # fmt: skip
+    if (
+        isinstance(expected, type)
+        and issubclass(expected, np.generic)
+        and expected in (np.integer, np.floating, np.number, np.signedinteger, np.unsignedinteger)
+    ):
         ok = isinstance(dtype, np.dtype) and np.issubdtype(dtype, expected)
         shown = expected.__name__
     else:

@@ -146,8 +146,9 @@ class TemporaryCourse:
 
 
 @contextlib.contextmanager
-def temporary_course(exercises: Sequence[str], *, course_dir: str | Path | None = None,
-                     timeout: int | None = None) -> Iterator[TemporaryCourse]:  # fmt: skip
+def temporary_course(
+    exercises: Sequence[str], *, course_dir: str | Path | None = None, timeout: int | None = None
+) -> Iterator[TemporaryCourse]:
     """A temporary copy of the course with the `source/` of `exercises`, deleted on exit."""
     course_dir = Path(course_dir or default_course_dir())
     config = load_config(course_dir=course_dir, timeout=timeout)
@@ -161,8 +162,12 @@ def temporary_course(exercises: Sequence[str], *, course_dir: str | Path | None 
         yield TemporaryCourse(root=root, config=config)
 
 
-def release_exercises(*, course_dir: str | Path | None = None, out_dir: str | Path | None = None,
-                      exercises: Sequence[str] | None = None) -> list[Path]:  # fmt: skip
+def release_exercises(
+    *,
+    course_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    exercises: Sequence[str] | None = None,
+) -> list[Path]:
     """Regenerate the student versions of `exercises` (default: all) into `out_dir`.
 
     `out_dir` defaults to the course's `release/`. Each exercise's folder there is replaced

@@ -104,8 +104,14 @@ def pretrain(out, *, num_images=8000, epochs=20, batch_size=64, seed=PRETEXT_SEE
         },
     )
     x_train, x_val = x_train.astype("float32") / 255.0, x_val.astype("float32") / 255.0
-    model.fit(x_train, y_train, validation_data=(x_val, y_val),
-              epochs=epochs, batch_size=batch_size, verbose=2)  # fmt: skip
+    model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=2,
+    )
     scores = model.evaluate(x_val, y_val, verbose=0, return_dict=True)
     weights = out / "encoder.weights.h5"
     backbone.save_weights(weights)

@@ -56,7 +56,8 @@ README = """# Course word vectors
 header). Learned by skip-gram with negative sampling (window 2, 4 negatives, {epochs} epochs,
 seed {seed}) on the {num_texts} MoodPosts **train + val** texts; test texts never contributed.
 Made by `python -m mmcourse.pretrain.word_vectors --out {out}` ({seconds:.0f} s on CPU).
-`{name}.sha256` holds the file's SHA-256, checked by `mmcourse.text.word_vectors.load_course_vectors`.
+`{name}.sha256` holds the file's SHA-256, checked by
+`mmcourse.text.word_vectors.load_course_vectors`.
 License: CC0 1.0.
 """
 
@@ -87,7 +88,7 @@ def main(argv=None) -> int:
             num_texts=len(corpus_texts(dataset)),
             out=args.out.as_posix(),
             seconds=seconds,
-        )  # fmt: skip
+        )
     )
     print(f"wrote {args.out} ({len(words)} words x {vectors.shape[1]}), sha256 {digest}")
     return 0

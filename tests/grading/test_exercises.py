@@ -37,14 +37,18 @@ def release_path(name):
 
 
 def nbgrader_cells(notebook):
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells
-            if "nbgrader" in c.metadata}  # fmt: skip
+    return {
+        c.metadata["nbgrader"]["grade_id"]: c for c in notebook.cells if "nbgrader" in c.metadata
+    }
 
 
 def autograded(notebook):
     """{grade_id: points} of the autograder test cells."""
-    return {gid: c.metadata.nbgrader["points"] for gid, c in nbgrader_cells(notebook).items()
-            if c.metadata.nbgrader["grade"] and not c.metadata.nbgrader["solution"]}  # fmt: skip
+    return {
+        gid: c.metadata.nbgrader["points"]
+        for gid, c in nbgrader_cells(notebook).items()
+        if c.metadata.nbgrader["grade"] and not c.metadata.nbgrader["solution"]
+    }
 
 
 def set_answer(notebook, grade_id, source):
@@ -58,10 +62,16 @@ def write_submissions(folder):
         nbformat.write(nbformat.read(release_path(name), 4), folder / f"{name}_blank.ipynb")
     name = "ex01_multimodal_data"
     faulty = nbformat.read(source_path(name), 4)
-    set_answer(faulty, "q2_code", 'def disagreeing_posts(frame, phenomenon, split="test"):\n'
-               '    raise KeyError("split")')  # fmt: skip
-    set_answer(faulty, "q4_code", "def majority_baseline_accuracy(train_frame, eval_frame):\n"
-               "    while True:\n        pass")  # fmt: skip
+    set_answer(
+        faulty,
+        "q2_code",
+        'def disagreeing_posts(frame, phenomenon, split="test"):\n    raise KeyError("split")',
+    )
+    set_answer(
+        faulty,
+        "q4_code",
+        "def majority_baseline_accuracy(train_frame, eval_frame):\n    while True:\n        pass",
+    )
     nbformat.write(faulty, folder / f"{name}_faulty.ipynb")
     # A learner who games the tests: a test cell replaced by `pass`, one deleted, points
     # raised, and an answer that passes the visible tests only.
@@ -73,8 +83,11 @@ def write_submissions(folder):
         "    mask = (frame.split == split) & (frame.phenomenon == phenomenon)\n"
         "    return frame[mask & (frame.text_label != frame.image_label)]"
     )
-    set_answer(gaming, "q4_code", "def majority_baseline_accuracy(train_frame, eval_frame):\n"
-               "    return 0.9")  # fmt: skip
+    set_answer(
+        gaming,
+        "q4_code",
+        "def majority_baseline_accuracy(train_frame, eval_frame):\n    return 0.9",
+    )
     cells["q4_majority_baseline"].source = "pass"
     set_answer(gaming, "q5_code", "def empirical_ceiling(frame, view_columns):\n    return 1.0")
     gaming.cells.remove(cells["q5_empirical_ceiling"])
@@ -94,13 +107,31 @@ def graded(tmp_path_factory):
     write_submissions(folder)
     before = tree(COURSE)
     stdout = io.StringIO()
-    code = cli.grade(cli.build_parser().parse_args(
-        ["grade", str(folder), "--csv", str(out / "grades.csv"), "--feedback", str(out / "fb"),
-         "--timeout", str(TIMEOUT)]), out=stdout)  # fmt: skip
+    code = cli.grade(
+        cli.build_parser().parse_args(
+            [
+                "grade",
+                str(folder),
+                "--csv",
+                str(out / "grades.csv"),
+                "--feedback",
+                str(out / "fb"),
+                "--timeout",
+                str(TIMEOUT),
+            ]
+        ),
+        out=stdout,
+    )
     with (out / "grades.csv").open() as handle:
         rows = {(r["exercise"], r["student"]): r for r in csv.DictReader(handle)}
-    return {"code": code, "stdout": stdout.getvalue(), "rows": rows, "feedback": out / "fb",
-            "before": before, "after": tree(COURSE)}  # fmt: skip
+    return {
+        "code": code,
+        "stdout": stdout.getvalue(),
+        "rows": rows,
+        "feedback": out / "fb",
+        "before": before,
+        "after": tree(COURSE),
+    }
 
 
 def scores(graded, name, student):
@@ -144,8 +175,11 @@ def test_release_notebook_gets_zero(graded, name):
 @pytest.mark.parametrize("name", EXERCISES)
 def test_release_stubs_raise_not_implemented_error(name):
     notebook = nbformat.read(release_path(name), 4)
-    answers = [c for c in nbgrader_cells(notebook).values()
-               if c.cell_type == "code" and c.metadata.nbgrader["solution"]]  # fmt: skip
+    answers = [
+        c
+        for c in nbgrader_cells(notebook).values()
+        if c.cell_type == "code" and c.metadata.nbgrader["solution"]
+    ]
     assert answers
     for cell in answers:
         namespace = {}
@@ -159,8 +193,13 @@ def test_release_stubs_raise_not_implemented_error(name):
 @pytest.mark.slow
 def test_a_raising_and_a_hanging_answer_lose_only_their_questions(graded):
     found = scores(graded, "ex01_multimodal_data", "faulty")
-    assert found == {"q1_agreement_share": 1, "q2_disagreeing_posts": 0, "q3_merge_labels": 2,
-                     "q4_majority_baseline": 0, "q5_empirical_ceiling": 3}  # fmt: skip
+    assert found == {
+        "q1_agreement_share": 1,
+        "q2_disagreeing_posts": 0,
+        "q3_merge_labels": 2,
+        "q4_majority_baseline": 0,
+        "q5_empirical_ceiling": 3,
+    }
     html = (graded["feedback"] / "ex01_multimodal_data" / "faulty.html").read_text()
     assert "CellTimeoutError" in html and "KeyError" in html
 
@@ -168,8 +207,13 @@ def test_a_raising_and_a_hanging_answer_lose_only_their_questions(graded):
 @pytest.mark.slow
 def test_edited_or_deleted_tests_are_restored_and_hidden_tests_run(graded):
     found = scores(graded, "ex01_multimodal_data", "gaming")
-    assert found == {"q1_agreement_share": 1, "q2_disagreeing_posts": 0, "q3_merge_labels": 2,
-                     "q4_majority_baseline": 0, "q5_empirical_ceiling": 0}  # fmt: skip
+    assert found == {
+        "q1_agreement_share": 1,
+        "q2_disagreeing_posts": 0,
+        "q3_merge_labels": 2,
+        "q4_majority_baseline": 0,
+        "q5_empirical_ceiling": 0,
+    }
     assert graded["rows"][("ex01_multimodal_data", "gaming")]["auto_max_score"] == "10"
 
 
@@ -210,11 +254,15 @@ def test_feedback_filter_keeps_visible_messages_and_hides_hidden_ones():
     source = "check(1)\nprint('visible tests passed')\n### BEGIN HIDDEN TESTS\nsecret()\n"
     cell = nbformat.v4.new_code_cell(source)
     visible_error = nbformat.v4.new_output(
-        "error", ename="AssertionError", evalue="x: expected 1, found 2.",
+        "error",
+        ename="AssertionError",
+        evalue="x: expected 1, found 2.",
         traceback=["...", "----> 1 check(1)", "      4 secret()", "AssertionError: x: ..."],
-    )  # fmt: skip
-    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="a warning"),
-                    visible_error]  # fmt: skip
+    )
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text="a warning"),
+        visible_error,
+    ]
     ClearHiddenTestOutputs().preprocess_cell(cell, {}, 0)
     assert [o.get("text") or o.traceback for o in cell.outputs] == [
         "a warning",
@@ -257,8 +305,11 @@ def test_no_solution_or_hidden_test_leaks_into_release(name):
     for markers in (SOLUTION, HIDDEN):
         leaked = [line for line in secret_lines(source, markers) if line in text]
         assert not leaked, leaked[:3]
-    written = [c for c in nbgrader_cells(source).values()
-               if c.cell_type == "markdown" and c.metadata.nbgrader["solution"]]  # fmt: skip
+    written = [
+        c
+        for c in nbgrader_cells(source).values()
+        if c.cell_type == "markdown" and c.metadata.nbgrader["solution"]
+    ]
     for cell in written:  # a written answer (model answer and rubric) is replaced whole
         for line in cell.source.splitlines():
             assert len(line) < 12 or line not in text, line
@@ -318,18 +369,34 @@ def test_nbval_does_not_collect_the_exercises():
     testpaths = re.search(r"testpaths\s*=\s*\[(.*?)\]", (ROOT / "pyproject.toml").read_text())
     assert "exercises" not in testpaths.group(1)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "--collect-only", "-q",
-         "-p", "no:cacheprovider", "exercises"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "exercises",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "no tests collected" in result.stdout, result.stdout + result.stderr
 
 
 def test_student_ids_come_from_file_or_folder_names(tmp_path):
     release = nbformat.read(release_path("ex01_multimodal_data"), 4)
-    paths = ["alice.ipynb", "ex01_multimodal_data_bob.ipynb", "carol/ex01_multimodal_data.ipynb",
-             "submitted/dave/ex01_multimodal_data/ex01_multimodal_data.ipynb",
-             "Eve Smith.ipynb"]  # fmt: skip
+    paths = [
+        "alice.ipynb",
+        "ex01_multimodal_data_bob.ipynb",
+        "carol/ex01_multimodal_data.ipynb",
+        "submitted/dave/ex01_multimodal_data/ex01_multimodal_data.ipynb",
+        "Eve Smith.ipynb",
+    ]
     for relative in paths:
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(release, tmp_path / relative)

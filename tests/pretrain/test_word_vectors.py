@@ -10,8 +10,11 @@ from mmcourse.pretrain import word_vectors
 
 
 def _dataset():
-    rows = [("happy at the beach", "train"), ("sad in the park", "val"),
-            ("zebra quokka", "test")] * 20  # fmt: skip
+    rows = [
+        ("happy at the beach", "train"),
+        ("sad in the park", "val"),
+        ("zebra quokka", "test"),
+    ] * 20
     frame = pd.DataFrame(rows, columns=["text", "split"])
     return MultimodalDataset(name="tiny", frame=frame)
 

@@ -8,8 +8,9 @@ SENTIMENT_WORDS = set(texts.POSITIVE_WORDS) | set(texts.NEGATIVE_WORDS)
 
 def _make(kind, polarity, seed, **kw):
     rng = np.random.default_rng(seed)
-    return texts.make_text(kind=kind, polarity=polarity, place="park", objects=["dog"], rng=rng,
-                           **kw)  # fmt: skip
+    return texts.make_text(
+        kind=kind, polarity=polarity, place="park", objects=["dog"], rng=rng, **kw
+    )
 
 
 def test_neutral_texts_carry_no_sentiment_word_but_mention_the_scene():

@@ -46,5 +46,10 @@ def test_length_report_and_coverage_need_no_tensorflow():
     assert list(report) == [2.0, 3.0]
     assert vectorize.truncated_share(["a b c", "a"], 2) == 0.5
     coverage = vectorize.vocabulary_coverage(["a b"], ["a c c"])
-    assert coverage == {"vocabulary": 2, "eval_tokens": 3, "in_vocabulary": 1, "oov": 2,
-                        "oov_types": 1}  # fmt: skip
+    assert coverage == {
+        "vocabulary": 2,
+        "eval_tokens": 3,
+        "in_vocabulary": 1,
+        "oov": 2,
+        "oov_types": 1,
+    }

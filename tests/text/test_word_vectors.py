@@ -45,7 +45,9 @@ def test_bad_files_name_the_file_and_line(tmp_path, text, fragment):
 def test_embedding_matrix_coverage_and_neighbours():
     words = ["happy", "sad", "glad"]
     vectors = np.array([[1, 0], [-1, 0], [0.9, 0.1]], "float32")
-    matrix, coverage = word_vectors.embedding_matrix(["", "[UNK]", "happy", "cake"], words, vectors)
+    matrix, coverage = word_vectors.embedding_matrix(
+        ["", "[UNK]", "happy", "cake"], words, vectors
+    )
     assert matrix.shape == (4, 2) and matrix.dtype == np.float32
     np.testing.assert_array_equal(matrix[0], [0, 0])
     np.testing.assert_array_equal(matrix[2], [1, 0])
