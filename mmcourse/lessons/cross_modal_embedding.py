@@ -1,8 +1,9 @@
 """Lesson 05's experiment: three ways to embed text and images, and what each space can do.
 
 The notebook spells every step out with these functions; `run_experiment` runs them all with
-the same settings, and `mmcourse.lessons.cross_modal_embedding_claims` turns the scores into the sentences the
-lesson teaches, which the notebook checks with `mmcourse.claims`.
+the same `Settings` (`SETTINGS`: fast and full mode), and `lesson_claims` (in
+`mmcourse.lessons.cross_modal_embedding_claims`) turns the scores into the sentences the lesson
+teaches, which the notebook checks with `mmcourse.claims`.
 
 - `train_autoencoders`: two separate autoencoders (text, image), each with its own code.
 - `train_bimodal_autoencoder`: one shared code, both reconstructions, modality dropout.
@@ -12,39 +13,69 @@ lesson teaches, which the notebook checks with `mmcourse.claims`.
   its own; `retrieval_table` and `cross_modal_transfer` read those embeddings (NumPy and
   scikit-learn, no training; the metrics are in `mmcourse.models.contrastive`), and
   `mmcourse.lessons.cross_modal_embedding_plots` draws them.
-- `summarize` scores one model's space; `run_experiment` trains and scores all four.
+- `summarize` scores one model's space; `run_experiment` trains and scores all four and
+  returns a `LessonResult` with the test split's majority rates (`majority_rates`) as measures.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import runtime
+from mmcourse.arguments import check_positive_int
 from mmcourse.evaluate import Evaluation, evaluate
-from mmcourse.fusion_data import FusionData
+from mmcourse.experiment import LessonResult
+from mmcourse.fusion_data import FusionData, prepare_fusion_data
 from mmcourse.models import contrastive, embedding
-from mmcourse.train import train
+from mmcourse.settings import ByMode, TrainSettings
+from mmcourse.train import train, training_details
 
-LEARNING_RATE = 2e-3
-BATCH_SIZE = 64  # autoencoders
-CONTRASTIVE_BATCH_SIZE = 128  # each text against the 127 other images of its batch
-MODALITY_DROPOUT = 1.0  # every training post shows one modality and must rebuild both
-ADVERSARY_SCALE = 1.0
-KS = (1, 5, 10)
-SPLITS = ("train", "test")
+EMBEDDED_SPLITS = ("train", "test")  # the probes train on train and are scored on test
 TASKS = {"sentiment": ("text_label", "image_label"), "place": ("place", "place")}
+MODELS = ("autoencoder pair", "bimodal autoencoder", "dual encoder", "dual encoder + adversary")
 
 
-def epochs() -> int:
-    """Autoencoders: 4 in fast mode, at most 30 (early stopping) in full mode."""
-    return runtime.fast_or_full(4, 30)
+@dataclasses.dataclass(frozen=True)
+class Settings(TrainSettings):
+    """Lesson 05's hyper-parameters (`learning_rate` 2e-3 and `seed` for every model).
+
+    `epochs`, `batch_size` are the autoencoders' (at most `epochs`, early stopping on
+    validation loss after `patience` epochs); the dual encoders train for at most
+    `contrastive_epochs` in batches of `contrastive_batch_size` (each text against the other
+    images of its batch). `modality_dropout`: the bimodal autoencoder's (1.0: every training
+    post shows one modality and must rebuild both); `adversary_scale`: the gradient reversal's
+    λ of the dual encoder + adversary; `ks`: the K of the Recall@K tables (5 must be one).
+    """
+
+    contrastive_epochs: int = 40
+    contrastive_batch_size: int = 128
+    modality_dropout: float = 1.0
+    adversary_scale: float = 1.0
+    ks: tuple[int, ...] = (1, 5, 10)
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("contrastive_epochs", "contrastive_batch_size"):
+            check_positive_int(getattr(self, name), name)
+        if not 0.0 <= self.modality_dropout <= 1.0 or 5 not in self.ks:
+            raise ValueError(
+                "Need 0 <= modality_dropout <= 1 and 5 among ks (the lesson reports R@5). "
+                f"Received: modality_dropout={self.modality_dropout}, ks={self.ks}"
+            )
 
 
-def contrastive_epochs() -> int:
-    """Dual encoders: at most 12 in fast mode, 40 in full mode (early stopping)."""
-    return runtime.fast_or_full(12, 40)
+# Autoencoders: 4 epochs in fast mode, at most 30 (early stopping) in full mode; dual encoders:
+# at most 12 in fast mode, 40 in full mode.
+SETTINGS = ByMode(
+    fast=Settings(epochs=4, contrastive_epochs=12), full=Settings(epochs=30, contrastive_epochs=40)
+)
+
+
+def _settings(settings: Settings | None) -> Settings:
+    return SETTINGS.for_mode() if settings is None else settings
 
 
 def bag_of_words(tokens, vocabulary_size: int) -> np.ndarray:
@@ -64,23 +95,38 @@ def bag_of_words(tokens, vocabulary_size: int) -> np.ndarray:
     return words
 
 
-def _fit(model, loss, train_xy, val_xy, *, num_epochs, batch_size, seed):
-    """Compile (Adam), then `mmcourse.train.train` (early stopping on validation loss)."""
+def _fit(model, loss, train_xy, val_xy, settings: Settings, *, contrastive: bool = False):
+    """Compile (Adam), then `mmcourse.train.train` (early stopping on validation loss), with
+    the autoencoders' epochs and batch size, or the dual encoders' when `contrastive`."""
     import tensorflow as tf  # the input pipeline only; the models stay backend-agnostic
 
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss=loss)
+    epochs, batch_size = (
+        (settings.contrastive_epochs, settings.contrastive_batch_size)
+        if contrastive
+        else (settings.epochs, settings.batch_size)
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate), loss=loss)
     rows = len(keras.tree.flatten(train_xy[0])[0])
-    train_ds = tf.data.Dataset.from_tensor_slices(train_xy).shuffle(rows, seed=seed)
+    train_ds = tf.data.Dataset.from_tensor_slices(train_xy).shuffle(rows, seed=settings.seed)
     val_ds = tf.data.Dataset.from_tensor_slices(val_xy).batch(batch_size)
-    return train(model, train_ds.batch(batch_size), validation_data=val_ds, epochs=num_epochs,
-                 verbose=0)  # fmt: skip
+    return train(
+        model,
+        train_ds.batch(batch_size),
+        validation_data=val_ds,
+        epochs=epochs,
+        patience=settings.patience,
+        verbose=0,
+    )
 
 
-def _details(models, histories):
+def _pair_details(models, histories) -> dict:
+    """`training_details` of two models trained one after the other, as one recipe: both
+    parameter counts and both training times summed, the longer training's epochs."""
+    parts = [training_details(m, h) for m, h in zip(models, histories)]
     return {
-        "params": int(sum(m.count_params() for m in models)),
-        "train_seconds": round(sum(h.seconds for h in histories), 1),
-        "epochs": max(len(h.history["loss"]) for h in histories),
+        **training_details(models[0], seconds=sum(h.seconds for h in histories)),
+        "params": sum(part["params"] for part in parts),
+        "epochs": max(part["epochs"] for part in parts),
     }
 
 
@@ -88,21 +134,30 @@ def _pairs(data, split):
     return data.inputs(split, ("tokens", "image_features"))
 
 
-def train_autoencoders(data: FusionData, *, seed: int = 0, num_epochs: int | None = None):
+def train_autoencoders(data: FusionData, *, settings: Settings | None = None):
     """Two unimodal autoencoders, trained separately; `((text_ae, image_ae), details)`."""
-    keras.utils.set_random_seed(seed)
-    v, settings = data.vocabulary_size, dict(num_epochs=num_epochs or epochs(),
-                                             batch_size=BATCH_SIZE, seed=seed)  # fmt: skip
-    models = (embedding.build_text_autoencoder(vocabulary_size=v),
-              embedding.build_image_autoencoder())  # fmt: skip
-    t, f = ({s: _pairs(data, s)[name] for s in ("train", "val")}
-            for name in ("tokens", "image_features"))  # fmt: skip
+    settings = _settings(settings)
+    keras.utils.set_random_seed(settings.seed)
+    v = data.vocabulary_size
+    models = (
+        embedding.build_text_autoencoder(vocabulary_size=v),
+        embedding.build_image_autoencoder(),
+    )
+    t, f = (
+        {s: _pairs(data, s)[name] for s in ("train", "val")}
+        for name in ("tokens", "image_features")
+    )
     histories = [
-        _fit(models[0], "binary_crossentropy", (t["train"], bag_of_words(t["train"], v)),
-             (t["val"], bag_of_words(t["val"], v)), **settings),
-        _fit(models[1], "mse", (f["train"], f["train"]), (f["val"], f["val"]), **settings),
-    ]  # fmt: skip
-    return models, _details(models, histories)
+        _fit(
+            models[0],
+            "binary_crossentropy",
+            (t["train"], bag_of_words(t["train"], v)),
+            (t["val"], bag_of_words(t["val"], v)),
+            settings,
+        ),
+        _fit(models[1], "mse", (f["train"], f["train"]), (f["val"], f["val"]), settings),
+    ]
+    return models, _pair_details(models, histories)
 
 
 def _reconstruction_targets(data, split):
@@ -122,45 +177,48 @@ def one_modality_at_a_time(data: FusionData, split: str) -> tuple[dict, dict]:
     part, targets = _pairs(data, split), _reconstruction_targets(data, split)
     blank = {name: np.zeros_like(array) for name, array in part.items()}
     inputs = {
-        name: np.concatenate([part[name], blank[name]] if name == "tokens" else
-                             [blank[name], part[name]])
+        name: np.concatenate(
+            [part[name], blank[name]] if name == "tokens" else [blank[name], part[name]]
+        )
         for name in part
-    }  # fmt: skip
+    }
     return inputs, {name: np.concatenate([t, t]) for name, t in targets.items()}
 
 
-def train_bimodal_autoencoder(data: FusionData, *, modality_dropout: float = MODALITY_DROPOUT,
-                              seed: int = 0, num_epochs: int | None = None):  # fmt: skip
-    """The shared-bottleneck autoencoder; `(model, details)`."""
-    keras.utils.set_random_seed(seed)
+def train_bimodal_autoencoder(data: FusionData, *, settings: Settings | None = None):
+    """The shared-bottleneck autoencoder (`settings.modality_dropout`); `(model, details)`."""
+    settings = _settings(settings)
+    keras.utils.set_random_seed(settings.seed)
     model = embedding.build_bimodal_autoencoder(
-        vocabulary_size=data.vocabulary_size, modality_dropout=modality_dropout, seed=seed
+        vocabulary_size=data.vocabulary_size,
+        modality_dropout=settings.modality_dropout,
+        seed=settings.seed,
     )
     loss = {"text_reconstruction": "binary_crossentropy", "image_reconstruction": "mse"}
-    history = _fit(model, loss, (_pairs(data, "train"), _reconstruction_targets(data, "train")),
-                   one_modality_at_a_time(data, "val"), num_epochs=num_epochs or epochs(),
-                   batch_size=BATCH_SIZE, seed=seed)  # fmt: skip
-    return model, _details([model], [history])
+    train_xy = (_pairs(data, "train"), _reconstruction_targets(data, "train"))
+    history = _fit(model, loss, train_xy, one_modality_at_a_time(data, "val"), settings)
+    return model, training_details(model, history)
 
 
-def train_dual_encoder(data: FusionData, *, adversary_scale: float | None = None, seed: int = 0,
-                       num_epochs: int | None = None):  # fmt: skip
-    """The contrastive dual encoder (with a modality adversary if `adversary_scale`)."""
-    keras.utils.set_random_seed(seed)
+def train_dual_encoder(
+    data: FusionData, *, adversarial: bool = False, settings: Settings | None = None
+):
+    """The contrastive dual encoder; `(model, details)`. With `adversarial`, a modality
+    discriminator behind a gradient reversal of scale `settings.adversary_scale`."""
+    settings = _settings(settings)
+    keras.utils.set_random_seed(settings.seed)
     model = embedding.build_dual_encoder(vocabulary_size=data.vocabulary_size)
     loss = contrastive.SymmetricInfoNCE()
-    if adversary_scale is not None:
-        model = embedding.add_modality_discriminator(model, scale=adversary_scale)
+    if adversarial:
+        model = embedding.add_modality_discriminator(model, scale=settings.adversary_scale)
         loss = {"contrastive_logits": loss, "modality_logits": contrastive.ModalityAdversaryLoss()}
 
     def pairs(split):  # the pairing is the label: the targets are placeholders
         zeros = np.zeros(len(data.labels(split)), "float32")
-        return _pairs(data, split), zeros if adversary_scale is None else {n: zeros for n in loss}
+        return _pairs(data, split), {n: zeros for n in loss} if adversarial else zeros
 
-    history = _fit(model, loss, pairs("train"), pairs("val"),
-                   num_epochs=num_epochs or contrastive_epochs(),
-                   batch_size=CONTRASTIVE_BATCH_SIZE, seed=seed)  # fmt: skip
-    return model, _details([model], [history])
+    history = _fit(model, loss, pairs("train"), pairs("val"), settings, contrastive=True)
+    return model, training_details(model, history)
 
 
 def embed(model, data: FusionData, split: str) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +238,10 @@ def embed(model, data: FusionData, split: str) -> tuple[np.ndarray, np.ndarray]:
         codes = _call(embedding.shared_code_model(model), one_modality_at_a_time(data, split)[0])
         return codes[: len(tokens)], codes[len(tokens) :]
     else:
-        pairs = [(embedding.text_embedder(model), tokens),
-                 (embedding.image_embedder(model), features)]  # fmt: skip
+        pairs = [
+            (embedding.text_embedder(model), tokens),
+            (embedding.image_embedder(model), features),
+        ]
     return tuple(_call(m, x) for m, x in pairs)
 
 
@@ -192,8 +252,9 @@ def _call(model, inputs):
 
 
 def embed_splits(model, data: FusionData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """`{"train": (text, image), "test": (text, image)}` embeddings (see `embed`)."""
-    return {split: embed(model, data, split) for split in SPLITS}
+    """`{"train": (text, image), "test": (text, image)}` embeddings (see `embed`), one per
+    split of `EMBEDDED_SPLITS`."""
+    return {split: embed(model, data, split) for split in EMBEDDED_SPLITS}
 
 
 def scene_keys(frame: pd.DataFrame) -> np.ndarray:
@@ -202,15 +263,22 @@ def scene_keys(frame: pd.DataFrame) -> np.ndarray:
     return (frame["place"].astype(str) + "|" + objects).to_numpy()
 
 
-def retrieval_table(space, data: FusionData, *, split: str = "test", ks=KS) -> pd.DataFrame:
+def retrieval_table(space, data: FusionData, *, split: str = "test", ks=None) -> pd.DataFrame:
     """Recall@K text -> image and image -> text for the post's own item and for any post of
-    the same scene (place and objects), each next to the recall of a random ranking."""
+    the same scene (place and objects), each next to the recall of a random ranking.
+
+    `ks`: the K of the columns (default `SETTINGS.for_mode().ks`, 1, 5 and 10)."""
+    ks = SETTINGS.for_mode().ks if ks is None else ks
     keys = scene_keys(data.splits[split].frame)
     same = keys[:, None] == keys[None, :]
-    return pd.concat([
-        contrastive.retrieval_report(*space[split], ks=ks),
-        contrastive.retrieval_report(*space[split], ks=ks, relevant=same, suffix=", same scene"),
-    ]).round(4)  # fmt: skip
+    return pd.concat(
+        [
+            contrastive.retrieval_report(*space[split], ks=ks),
+            contrastive.retrieval_report(
+                *space[split], ks=ks, relevant=same, suffix=", same scene"
+            ),
+        ]
+    ).round(4)
 
 
 def _targets(data, split, column):
@@ -256,8 +324,10 @@ def cross_modal_transfer(space, data: FusionData, *, task: str = "sentiment", pr
     text_truth = _targets(data, "test", text_column)
     _, counts = np.unique(truth, return_counts=True)
     transferred = predictions["text-trained, on images"]
-    scores = {k: float(np.mean(p == (text_truth if k.endswith("texts") else truth)))
-              for k, p in predictions.items()}  # fmt: skip
+    scores = {
+        k: float(np.mean(p == (text_truth if k.endswith("texts") else truth)))
+        for k, p in predictions.items()
+    }
     scores["balanced, text-trained on images"] = balanced_accuracy_score(truth, transferred)
     return {**scores, "majority class": counts.max() / counts.sum(), "chance": 1 / len(counts)}
 
@@ -268,25 +338,25 @@ def discriminator_accuracy(model, data: FusionData, split: str = "test") -> floa
     return float(np.mean(np.concatenate([logits[:, 0] < 0, logits[:, 1] > 0])))
 
 
-MODELS = ("autoencoder pair", "bimodal autoencoder", "dual encoder", "dual encoder + adversary")
-
-
-def train_models(data: FusionData, *, seed: int = 0) -> dict:
+def train_models(data: FusionData, *, settings: Settings | None = None) -> dict:
     """`{name: (model, details)}` for the four models of `MODELS`, trained as in the lesson."""
+    settings = _settings(settings)
     return {
-        MODELS[0]: train_autoencoders(data, seed=seed),
-        MODELS[1]: train_bimodal_autoencoder(data, seed=seed),
-        MODELS[2]: train_dual_encoder(data, seed=seed),
-        MODELS[3]: train_dual_encoder(data, adversary_scale=ADVERSARY_SCALE, seed=seed),
+        MODELS[0]: train_autoencoders(data, settings=settings),
+        MODELS[1]: train_bimodal_autoencoder(data, settings=settings),
+        MODELS[2]: train_dual_encoder(data, settings=settings),
+        MODELS[3]: train_dual_encoder(data, adversarial=True, settings=settings),
     }
 
 
-def summarize(name, model, details, data: FusionData) -> tuple[list[Evaluation], dict]:
+def summarize(
+    name, model, details, data: FusionData, *, settings: Settings | None = None
+) -> tuple[list[Evaluation], dict]:
     """A model's sentiment-transfer `Evaluation`s (text-trained and image-trained, on test
     images, scored on `image_label`) and its measured numbers (retrieval, place transfer,
     modality probe) as a dict, also stored in each `Evaluation.details`."""
     space = embed_splits(model, data)
-    table = retrieval_table(space, data)
+    table = retrieval_table(space, data, ks=_settings(settings).ks)
     predictions = transfer_predictions(space, data, task="sentiment")
     sentiment = cross_modal_transfer(space, data, task="sentiment", predictions=predictions)
     place = cross_modal_transfer(space, data, task="place")
@@ -311,9 +381,35 @@ def summarize(name, model, details, data: FusionData) -> tuple[list[Evaluation],
     return evaluations, numbers
 
 
-def run_experiment(data: FusionData, *, seed: int = 0) -> list[Evaluation]:
-    """Train the lesson's four models and score each one's space (see `summarize`)."""
-    results = []
-    for name, (model, details) in train_models(data, seed=seed).items():
-        results += summarize(name, model, details, data)[0]
-    return results
+def majority_rates(data: FusionData, split: str = "test") -> dict[str, float]:
+    """The share of `split`'s most common place and of its most common `image_label`: what
+    always answering one class scores (the claims' baselines), as `LessonResult` measures."""
+    places = data.splits[split].frame["place"].value_counts(normalize=True)
+    truth = np.asarray(data.labels(split, "image_label"))
+    return {
+        "majority_place_rate": float(places.max()),
+        "majority_image_label_rate": float(np.bincount(truth).max() / len(truth)),
+    }
+
+
+def run_experiment(data: FusionData | None = None, *, settings: Settings | None = None):
+    """Train the lesson's four models and score each one's space (see `summarize`).
+
+    `data`: default `prepare_fusion_data(with_pixels=False)` (the models read the image
+    features); `settings`: default `SETTINGS.for_mode()`. Returns a `LessonResult`: two
+    `Evaluation`s per model of `MODELS` (text-trained and image-trained, on test images) and
+    the measures of `majority_rates`.
+    """
+    settings = _settings(settings)
+    data = prepare_fusion_data(with_pixels=False) if data is None else data
+    evaluations = []
+    for name, (model, details) in train_models(data, settings=settings).items():
+        evaluations += summarize(name, model, details, data, settings=settings)[0]
+    return LessonResult.of(evaluations, settings=settings, **majority_rates(data))
+
+
+def lesson_claims(result: LessonResult):
+    """The lesson's claims on `result` (see `cross_modal_embedding_claims.lesson_claims`)."""
+    from mmcourse.lessons import cross_modal_embedding_claims  # it imports this module
+
+    return cross_modal_embedding_claims.lesson_claims(result)

@@ -1,7 +1,8 @@
 """Lesson 05's pictures of a shared space: a 2-D map of it, and what a text retrieves in it.
 
-A space is what `mmcourse.lessons.cross_modal_embedding.embed_splits` returns, `{split: (text, image)}`
-embeddings with one row per post of the split, each modality embedded on its own.
+A space is what `mmcourse.lessons.cross_modal_embedding.embed_splits` returns,
+`{split: (text, image)}` embeddings with one row per post of the split, each modality embedded
+on its own.
 
 - `shared_space_map`: a 2-D PCA of a split's texts and images together, as a table of points.
 - `plot_shared_space`: those points, one scatter panel per column (modality, sentiment, place).
@@ -30,13 +31,16 @@ def shared_space_map(space, data: FusionData, *, split: str = "test") -> pd.Data
     with threadpool_limits(1):
         points = PCA(n_components=2, random_state=0).fit_transform(np.concatenate([text, image]))
     names, frame = np.asarray(data.class_names), data.splits[split].frame
-    return pd.DataFrame({
-        "x": points[:, 0], "y": points[:, 1],
-        "modality": np.repeat(["text", "image"], [len(text), len(image)]),
-        "sentiment": names[np.concatenate([data.labels(split, "text_label"),
-                                           data.labels(split, "image_label")])],
-        "place": np.concatenate([frame["place"], frame["place"]]),
-    })  # fmt: skip
+    labels = np.concatenate([data.labels(split, "text_label"), data.labels(split, "image_label")])
+    return pd.DataFrame(
+        {
+            "x": points[:, 0],
+            "y": points[:, 1],
+            "modality": np.repeat(["text", "image"], [len(text), len(image)]),
+            "sentiment": names[labels],
+            "place": np.concatenate([frame["place"], frame["place"]]),
+        }
+    )
 
 
 def plot_shared_space(
@@ -62,8 +66,13 @@ def plot_retrieval(space, data: FusionData, rows, *, k: int = 5, split: str = "t
     text, image = space[split]
     ranked = np.argsort(-contrastive.cosine_similarity(text[rows], image), axis=1)[:, :k]
     images, texts = data.splits[split].images(), data.splits[split].frame["text"].to_numpy()
-    figure, axes = plt.subplots(len(rows), k, figsize=(1.6 * k, 1.9 * len(rows)), squeeze=False,
-                                gridspec_kw={"wspace": 0.05, "hspace": 0.3})  # fmt: skip
+    figure, axes = plt.subplots(
+        len(rows),
+        k,
+        figsize=(1.6 * k, 1.9 * len(rows)),
+        squeeze=False,
+        gridspec_kw={"wspace": 0.05, "hspace": 0.3},
+    )
     for line, (row, found) in enumerate(zip(rows, ranked)):
         axes[line, 0].set_title(texts[row], loc="left", fontsize=9)
         for axis, index in zip(axes[line], found):

@@ -29,10 +29,17 @@ def test_shared_space_map_has_one_point_per_text_and_per_image(fusion_data):
 
 
 def test_plot_shared_space_draws_one_panel_per_column():
-    points = pd.DataFrame({"x": [0.0, 1.0, 2.0], "y": [1.0, 0.0, 1.0],
-                           "modality": ["text", "image", "text"],
-                           "place": ["park", "beach", "beach"]})  # fmt: skip
-    figure = cross_modal_embedding_plots.plot_shared_space(points, title="toy", columns=("modality", "place"))
+    points = pd.DataFrame(
+        {
+            "x": [0.0, 1.0, 2.0],
+            "y": [1.0, 0.0, 1.0],
+            "modality": ["text", "image", "text"],
+            "place": ["park", "beach", "beach"],
+        }
+    )
+    figure = cross_modal_embedding_plots.plot_shared_space(
+        points, title="toy", columns=("modality", "place")
+    )
     axes = figure.axes
     assert [axis.get_title() for axis in axes] == ["toy by modality", "toy by place"]
     labels = [text.get_text() for text in axes[1].get_legend().get_texts()]
@@ -44,7 +51,9 @@ def test_plot_retrieval_frames_the_posts_own_image(fusion_data):
     rng = np.random.default_rng(0)
     same = rng.normal(size=(len(fusion_data.labels("test")), 8))
     rows = [0, 3]
-    figure = cross_modal_embedding_plots.plot_retrieval({"test": (same, same)}, fusion_data, rows, k=3)
+    figure = cross_modal_embedding_plots.plot_retrieval(
+        {"test": (same, same)}, fusion_data, rows, k=3
+    )
     axes = np.reshape(figure.axes, (2, 3))
     texts = fusion_data.splits["test"].frame["text"].to_numpy()
     for line, row in enumerate(rows):

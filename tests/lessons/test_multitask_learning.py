@@ -1,7 +1,7 @@
 """Lesson 06's experiment: equal budgets, the learning-curve summary, the interpretable heads,
 and the lesson's claims (checked on the notebook's numbers, here on made-up ones)."""
 
-from types import SimpleNamespace
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -9,26 +9,52 @@ import pytest
 
 from mmcourse import claims
 from mmcourse.evaluate import Evaluation
+from mmcourse.experiment import LessonResult
 from mmcourse.lessons import multitask_learning
 from mmcourse.models import multitask
 
+FAST, FULL = multitask_learning.SETTINGS.fast, multitask_learning.SETTINGS.full
+
 
 def test_equal_budget_gives_small_sets_more_epochs(monkeypatch):
-    monkeypatch.setenv("MMCOURSE_FAST", "1")
     # 150 steps of 64 posts at least, and never fewer than 4 epochs.
-    assert [multitask_learning.training_epochs(n) for n in (100, 300, 1000, 4800)] == [75, 30, 10, 4]
-    monkeypatch.setenv("MMCOURSE_FAST", "0")
+    epochs = [multitask_learning.training_epochs(n, FAST) for n in (100, 300, 1000, 4800)]
+    assert epochs == [75, 30, 10, 4]
     # 600 steps at least, and never fewer than 10 epochs.
-    assert [multitask_learning.training_epochs(n) for n in (100, 4800)] == [300, 10]
-    assert multitask_learning.curve_sizes()[-1] == 4800
+    assert [multitask_learning.training_epochs(n, FULL) for n in (100, 4800)] == [300, 10]
+    monkeypatch.setenv("MMCOURSE_FAST", "1")
+    assert multitask_learning.training_epochs(100) == 75  # this process's settings
     with pytest.raises(ValueError, match="Received: num_posts=0"):
         multitask_learning.training_epochs(0)
 
 
+def test_settings_in_fast_and_full_mode():
+    assert (FAST.curve_sizes, FAST.curve_seeds) == ((100, 300, 1000), (0, 1))
+    assert (FULL.curve_sizes, FULL.curve_seeds) == ((100, 300, 1000, 4800), (0, 1, 2))
+    assert (FAST.budget_steps, FAST.min_epochs, FULL.budget_steps, FULL.min_epochs) == (
+        150,
+        4,
+        600,
+        10,
+    )
+    for settings in (FAST, FULL):
+        assert (settings.batch_size, settings.learning_rate, settings.seed) == (64, 2e-3, 0)
+        assert settings.small_size == 300
+
+
+def test_settings_reject_bad_values():
+    with pytest.raises(ValueError, match="Received: min_epochs=0"):
+        dataclasses.replace(FAST, min_epochs=0)
+    with pytest.raises(ValueError, match="Received: loss_weights="):
+        dataclasses.replace(FAST, loss_weights={"multitask": {"fusion_output": 1.0}})
+    with pytest.raises(ValueError, match="Received: curve_sizes=\\(\\), curve_seeds"):
+        dataclasses.replace(FAST, curve_sizes=())
+    with pytest.raises(ValueError, match="curve_seeds=\\(\\)"):
+        dataclasses.replace(FAST, curve_seeds=())
+
+
 def test_the_two_models_differ_only_in_their_loss_weights():
-    weights = {
-        k: multitask.check_loss_weights(v) for k, v in multitask_learning.LOSS_WEIGHTS.items()
-    }
+    weights = {k: multitask.check_loss_weights(v) for k, v in FAST.loss_weights.items()}
     assert weights["single_task"] == {
         "text_output": 0.0,
         "image_output": 0.0,
@@ -41,13 +67,17 @@ def test_the_two_models_differ_only_in_their_loss_weights():
 def test_curve_summary_averages_seeds_and_keeps_the_smallest_gap():
     curve = pd.DataFrame(
         [
-            (100, 0, "single_task", 0.60), (100, 0, "multitask", 0.70),
-            (100, 1, "single_task", 0.70), (100, 1, "multitask", 0.68),
-            (300, 0, "single_task", 0.80), (300, 0, "multitask", 0.85),
-            (300, 1, "single_task", 0.82), (300, 1, "multitask", 0.86),
+            (100, 0, "single_task", 0.60),
+            (100, 0, "multitask", 0.70),
+            (100, 1, "single_task", 0.70),
+            (100, 1, "multitask", 0.68),
+            (300, 0, "single_task", 0.80),
+            (300, 0, "multitask", 0.85),
+            (300, 1, "single_task", 0.82),
+            (300, 1, "multitask", 0.86),
         ],
         columns=["size", "seed", "model", "accuracy"],
-    )  # fmt: skip
+    )
     summary = multitask_learning.curve_summary(curve)
     assert list(summary.index) == [100, 300]
     assert summary.loc[100, "single_task"] == pytest.approx(0.65)
@@ -59,10 +89,9 @@ def test_curve_summary_averages_seeds_and_keeps_the_smallest_gap():
 
 
 def test_learning_curve_rejects_sizes_beyond_the_training_split(fusion_data):
-    with pytest.raises(ValueError, match="Received: sizes=\\(5000,\\)"):
-        multitask_learning.learning_curve(fusion_data, sizes=(5000,), seeds=(0,))
-    with pytest.raises(ValueError, match="Received:"):
-        multitask_learning.learning_curve(fusion_data, sizes=(100,), seeds=())
+    settings = dataclasses.replace(FAST, curve_sizes=(100, 5000), curve_seeds=(0,))
+    with pytest.raises(ValueError, match="Received: curve_sizes=\\(100, 5000\\)"):
+        multitask_learning.learning_curve(fusion_data, settings=settings)
 
 
 def test_label_agreement_shows_the_rule_behind_the_post_label(fusion_data):
@@ -77,8 +106,9 @@ def test_label_agreement_shows_the_rule_behind_the_post_label(fusion_data):
 
 def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data):
     data = fusion_data.head("train", 128)
+    one_epoch = dataclasses.replace(FAST, budget_steps=1, min_epochs=1)
     model, history = multitask_learning.train_multitask(
-        data, loss_weights=multitask.DEFAULT_LOSS_WEIGHTS, epochs=1, name="tiny"
+        data, loss_weights=multitask.DEFAULT_LOSS_WEIGHTS, name="tiny", settings=one_epoch
     )
     evaluation = multitask_learning.evaluate_multitask(model, data, history)
     assert evaluation.name == "tiny" and 0.0 <= evaluation.accuracy <= 1.0
@@ -88,8 +118,16 @@ def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data
     )
     rows = np.arange(4)
     table = multitask_learning.head_predictions(model, data, rows)
-    assert list(table.columns) == ["phenomenon", "text", "text head", "text_label", "image head",
-                                   "image_label", "fusion head", "label"]  # fmt: skip
+    assert list(table.columns) == [
+        "phenomenon",
+        "text",
+        "text head",
+        "text_label",
+        "image head",
+        "image_label",
+        "fusion head",
+        "label",
+    ]
     assert set(table["fusion head"]) <= set(data.class_names)
     truth = np.asarray(data.class_names)[data.labels("test", "label")[rows]]
     assert list(table["label"]) == list(truth)
@@ -97,37 +135,74 @@ def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data
 
 def test_compare_lists_the_single_task_model_first():
     # `compare` trains one model per entry, in this order, named after its key.
-    assert list(multitask_learning.LOSS_WEIGHTS) == ["single_task", "multitask"]
+    assert tuple(FAST.loss_weights) == tuple(FULL.loss_weights) == multitask_learning.MODELS
+    assert multitask_learning.MODELS == ("single_task", "multitask")
+
+
+def test_run_experiment_compares_then_draws_the_learning_curve(fusion_data, monkeypatch):
+    calls = []
+
+    def compare(data, *, settings=None, keep_models=False):
+        calls.append((len(data.labels("train")), settings.seed))
+        gap = 0.04 if len(data.labels("train")) == 300 else 0.0
+        return [_evaluation("single_task", 0.8), _evaluation("multitask", 0.8 + gap)]
+
+    monkeypatch.setattr(multitask_learning, "compare", compare)
+    settings = dataclasses.replace(FAST, curve_sizes=(100, 300), curve_seeds=(4, 5), seed=3)
+    result = multitask_learning.run_experiment(fusion_data, settings=settings)
+    total = len(fusion_data.labels("train"))
+    assert calls == [(total, 3), (100, 4), (100, 5), (300, 4), (300, 5)]
+    assert [e.name for e in result.evaluations] == ["single_task", "multitask"]
+    assert result.settings is settings and result.measure("train_posts") == total
+    assert len(result.measure("curve")) == 8
+    assert list(result.measure("summary")["gap"]) == [0.0, 0.04]
 
 
 def _evaluation(name, accuracy, **details):
-    details = {"text_head_accuracy": 0.99, "image_head_accuracy": 0.98, "params": 37577,
-               "train_seconds": 30.0, "epochs": 4, **details}  # fmt: skip
+    details = {
+        "text_head_accuracy": 0.99,
+        "image_head_accuracy": 0.98,
+        "params": 37577,
+        "train_seconds": 30.0,
+        "epochs": 4,
+        **details,
+    }
     return Evaluation(name, accuracy, accuracy, {}, np.zeros((3, 3)), ("a", "b", "c"), "", details)
 
 
-def _claims_inputs(*, seed_gaps=(0.04, 0.038), full=(0.903, 0.895), single=None, multi=None):
-    """Numbers like the notebook's (fast mode): a 300-post gap of about 4 points on both seeds,
-    none on the full split; `seed_gaps` are the per-seed gaps at 300 posts."""
+def _result(*, seed_gaps=(0.04, 0.038), full=(0.903, 0.895), single=None, multi=None):
+    """A `LessonResult` with numbers like the notebook's (fast mode): a 300-post gap of about
+    4 points on both seeds, none on the full split; `seed_gaps` are the per-seed gaps at 300
+    posts."""
     rows = []
     for seed, gap in enumerate(seed_gaps):
         for size, base, size_gap in [(100, 0.71, 0.03), (300, 0.82, gap), (1000, 0.89, 0.008)]:
             rows += [(size, seed, "single_task", base), (size, seed, "multitask", base + size_gap)]
     curve = pd.DataFrame(rows, columns=["size", "seed", "model", "accuracy"])
-    evaluations = [_evaluation("single_task", full[0], **(single or {})),
-                   _evaluation("multitask", full[1], **(multi or {}))]  # fmt: skip
-    data = SimpleNamespace(labels=lambda split, column="label": np.zeros(4800, dtype=int))
-    return evaluations, {"summary": multitask_learning.curve_summary(curve), "data": data}
+    evaluations = [
+        _evaluation("single_task", full[0], **(single or {})),
+        _evaluation("multitask", full[1], **(multi or {})),
+    ]
+    summary = multitask_learning.curve_summary(curve)
+    return LessonResult.of(evaluations, settings=FAST, summary=summary, train_posts=4800)
 
 
-def test_lesson_claims_hold_on_numbers_like_the_notebooks(monkeypatch):
-    monkeypatch.setenv("MMCOURSE_FAST", "1")
-    evaluations, inputs = _claims_inputs()
-    found = multitask_learning.lesson_claims(evaluations, **inputs)
+def test_lesson_claims_hold_on_numbers_like_the_notebooks():
+    found = multitask_learning.lesson_claims(_result())
     table = claims.check(found, lesson="06")
     assert len(table) == len(found) == 8 and table["held"].all()
-    assert table.loc["both models train for the same epochs, without early stopping",
-                     "expected"] == "4 each"  # fmt: skip
+    expected = table.loc["both models train for the same epochs, without early stopping"]
+    assert expected["expected"] == "4 each"
+
+
+def test_lesson_claims_read_the_settings_of_this_mode_when_the_result_has_none(monkeypatch):
+    result = _result()
+    result.settings = None
+    monkeypatch.setenv("MMCOURSE_FAST", "1")
+    assert claims.check(multitask_learning.lesson_claims(result), lesson="06")["held"].all()
+    monkeypatch.setenv("MMCOURSE_FAST", "0")  # full mode: 10 epochs on 4800 posts, not 4
+    with pytest.raises(claims.ClaimError, match="both models train for the same epochs"):
+        claims.check(multitask_learning.lesson_claims(result), lesson="06")
 
 
 @pytest.mark.parametrize(
@@ -144,20 +219,26 @@ def test_lesson_claims_hold_on_numbers_like_the_notebooks(monkeypatch):
         ({"multi": {"epochs": 3}}, "both models train for the same epochs"),
         ({"single": {"epochs": 10}, "multi": {"epochs": 10}}, "train for the same epochs"),
     ],
-)  # fmt: skip
-def test_lesson_claims_name_the_claim_that_fails(monkeypatch, changes, failing):
-    monkeypatch.setenv("MMCOURSE_FAST", "1")
-    evaluations, inputs = _claims_inputs(**changes)
+)
+def test_lesson_claims_name_the_claim_that_fails(changes, failing):
     with pytest.raises(claims.ClaimError) as info:
-        claims.check(multitask_learning.lesson_claims(evaluations, **inputs), lesson="06")
+        claims.check(multitask_learning.lesson_claims(_result(**changes)), lesson="06")
     assert "1 of 8 claims did not hold" in str(info.value)
     assert failing in str(info.value)
 
 
 def test_lesson_claims_reject_inputs_they_cannot_read():
-    evaluations, inputs = _claims_inputs()
+    result = _result()
     with pytest.raises(ValueError, match="Received: names=\\('multitask', 'single_task'\\)"):
-        multitask_learning.lesson_claims(evaluations[::-1], **inputs)
-    inputs["summary"] = inputs["summary"].drop(index=300)
+        multitask_learning.lesson_claims(
+            LessonResult(result.evaluations[::-1], result.measures, FAST)
+        )
+    summary = result.measure("summary").drop(index=300)
     with pytest.raises(ValueError, match="Received: summary with index \\[100, 1000\\]"):
-        multitask_learning.lesson_claims(evaluations, **inputs)
+        multitask_learning.lesson_claims(
+            LessonResult(result.evaluations, {**result.measures, "summary": summary}, FAST)
+        )
+    with pytest.raises(KeyError, match="No measure 'train_posts'"):
+        multitask_learning.lesson_claims(
+            LessonResult(result.evaluations, {"summary": result.measure("summary")}, FAST)
+        )
