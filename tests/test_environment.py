@@ -1,6 +1,5 @@
 """environment.yml (conda) must install what `pip install -e ".[cpu,dev]"` installs."""
 
-
 import pytest
 import yaml
 from packaging.requirements import Requirement

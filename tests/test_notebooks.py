@@ -66,12 +66,12 @@ def test_lesson_01_prints_the_numbers_of_the_dataset_card():
         assert re.search(rf"{name}\s+{count}\b", printed), f"{name}: {count} not printed"
 
 
-CHECKED_LESSONS = ("05", "06", "07", "08", "09")
+CHECKED_LESSONS = ("03", "04", "05", "06", "07", "08", "09")
 
 
 @pytest.mark.parametrize("number", CHECKED_LESSONS)
 def test_lesson_checks_its_claims_in_a_cell_that_may_not_fail(number):
-    """The claims of lessons 05-09 are checked in the notebook (nbval runs it in CI): a cell
+    """The claims of lessons 03-09 are checked in the notebook (nbval runs it in CI): a cell
     calls `claims.check(<lesson>.lesson_claims(...))`, strict in fast mode, and no tag lets that
     cell raise."""
     (path,) = [p for p in NOTEBOOKS if p.name.startswith(number)]

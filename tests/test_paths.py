@@ -16,7 +16,9 @@ def test_the_folders_of_the_checkout(monkeypatch):
     assert paths.shipped_dataset("word_vectors").is_dir()
 
 
-def test_environment_variables_override_and_a_missing_folder_says_what_to_do(tmp_path, monkeypatch):
+def test_environment_variables_override_and_a_missing_folder_says_what_to_do(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("MMCOURSE_DATA", str(tmp_path / "data"))
     assert paths.datasets_dir() == tmp_path / "data"
     with pytest.raises(FileNotFoundError, match="set MMCOURSE_DATA") as info:

@@ -13,12 +13,13 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse.data.core import CLASS_NAMES
+from mmcourse.constants import CLASS_NAMES
 from mmcourse.text.vectorize import token_ids
 
 
-def predict_texts(models: Mapping[str, object], vectorizer, texts: Sequence[str],
-                  *, class_names=CLASS_NAMES) -> pd.DataFrame:  # fmt: skip
+def predict_texts(
+    models: Mapping[str, object], vectorizer, texts: Sequence[str], *, class_names=CLASS_NAMES
+) -> pd.DataFrame:
     """Class probabilities of each model for each text, one row per (text, model).
 
     `models` maps a name to a Keras model (fed `{"tokens": ids}` from `vectorizer`) or to a
@@ -40,9 +41,14 @@ def predict_texts(models: Mapping[str, object], vectorizer, texts: Sequence[str]
         else:
             raise ValueError(f"{name!r} is neither a Keras model nor a function.")
         for text, p in zip(texts, probabilities):
-            rows.append({"text": text, "model": name,
-                         **{c: round(float(v), 3) for c, v in zip(class_names, p)},
-                         "predicted": class_names[int(np.argmax(p))]})  # fmt: skip
+            rows.append(
+                {
+                    "text": text,
+                    "model": name,
+                    **{c: round(float(v), 3) for c, v in zip(class_names, p)},
+                    "predicted": class_names[int(np.argmax(p))],
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -55,21 +61,31 @@ def _as_html(table: pd.DataFrame, class_names) -> str:
             f"background:#4c72b0'></span></td>"
             for c in class_names
         )
-        cells.append(f"<tr><td style='padding:2px 8px'>{html.escape(row['model'])}</td>{bars}"
-                     f"<td><b>{html.escape(row['predicted'])}</b></td></tr>")  # fmt: skip
+        cells.append(
+            f"<tr><td style='padding:2px 8px'>{html.escape(row['model'])}</td>{bars}"
+            f"<td><b>{html.escape(row['predicted'])}</b></td></tr>"
+        )
     head = "".join(f"<th>{c}</th>" for c in ("model", *class_names, "predicted"))
     return f"<table><tr>{head}</tr>{''.join(cells)}</table>"
 
 
-def sentiment_playground(models: Mapping[str, object], vectorizer, *,
-                         text: str = "so happy in the park, not sad",
-                         class_names=CLASS_NAMES):  # fmt: skip
+def sentiment_playground(
+    models: Mapping[str, object],
+    vectorizer,
+    *,
+    text: str = "so happy in the park, not sad",
+    class_names=CLASS_NAMES,
+):
     """A `VBox`: a text box (`.children[0]`) and each model's probabilities (`.children[1]`,
     an `HTML` widget, updated whenever the text changes)."""
     import ipywidgets as widgets
 
-    box = widgets.Text(value=text, description="post:", continuous_update=False,
-                       layout=widgets.Layout(width="520px"))  # fmt: skip
+    box = widgets.Text(
+        value=text,
+        description="post:",
+        continuous_update=False,
+        layout=widgets.Layout(width="520px"),
+    )
     output = widgets.HTML()
 
     def update(change=None):

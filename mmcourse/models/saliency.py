@@ -125,8 +125,7 @@ def plot_grad_cam(images, heatmaps, *, titles=None, columns=6, alpha=0.45):
     import matplotlib.pyplot as plt
 
     rows = int(np.ceil(len(images) / columns))
-    figure, axes = plt.subplots(rows, columns, figsize=(2.0 * columns, 2.2 * rows),
-                                squeeze=False)  # fmt: skip
+    figure, axes = plt.subplots(rows, columns, figsize=(2.0 * columns, 2.2 * rows), squeeze=False)
     for index, axis in enumerate(axes.flat):
         axis.axis("off")
         if index >= len(images):

@@ -37,8 +37,9 @@ def skipgram_pairs(
     if sequences.ndim != 2:
         raise ValueError(f"sequences must be 2-D (texts, length). Received: {sequences.shape}")
     if window_size < 1 or num_negatives < 1:
-        raise ValueError(f"Need window_size, num_negatives >= 1. Received: {window_size}, "
-                         f"{num_negatives}")  # fmt: skip
+        raise ValueError(
+            f"Need window_size, num_negatives >= 1. Received: {window_size}, {num_negatives}"
+        )
     if vocabulary_size <= RESERVED or sequences.max(initial=0) >= vocabulary_size:
         raise ValueError(f"Token ids must be < vocabulary_size={vocabulary_size}.")
     targets, positives = [], []
@@ -77,10 +78,12 @@ def build_skipgram(*, vocabulary_size: int, embedding_dim: int = 32, name: str =
     """
     target = keras.Input(shape=(), dtype="int32", name="target")
     context = keras.Input(shape=(None,), dtype="int32", name="context")
-    t = keras.layers.Embedding(vocabulary_size, embedding_dim,
-                               name="skipgram_target_embedding")(target)  # fmt: skip
-    c = keras.layers.Embedding(vocabulary_size, embedding_dim,
-                               name="skipgram_context_embedding")(context)  # fmt: skip
+    t = keras.layers.Embedding(vocabulary_size, embedding_dim, name="skipgram_target_embedding")(
+        target
+    )
+    c = keras.layers.Embedding(vocabulary_size, embedding_dim, name="skipgram_context_embedding")(
+        context
+    )
     logits = keras.layers.Dot(axes=(2, 1), name="skipgram_dot", dtype="float32")([c, t])
     return keras.Model({"target": target, "context": context}, logits, name=name)
 
@@ -109,7 +112,12 @@ def train_skipgram(
         loss=keras.losses.BinaryCrossentropy(from_logits=True),
         metrics=[keras.metrics.BinaryAccuracy(threshold=0.0, name="accuracy")],
     )
-    history = model.fit({"target": targets, "context": contexts}, labels, epochs=epochs,
-                        batch_size=batch_size, verbose=verbose)  # fmt: skip
+    history = model.fit(
+        {"target": targets, "context": contexts},
+        labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=verbose,
+    )
     vectors = np.asarray(model.get_layer("skipgram_target_embedding").embeddings)
     return model, vectors.astype("float32"), history

@@ -19,8 +19,9 @@ def test_predict_texts_has_a_row_per_text_and_model(setup):
     models, layer = setup
     table = text_sentiment_playground.predict_texts(models, layer, ["so happy", "sad"])
     assert list(table["model"]) == ["bag", "bag", "lexicon", "lexicon"]
-    np.testing.assert_allclose(table[["negative", "neutral", "positive"]].sum(axis=1), 1,
-                               atol=2e-3)  # fmt: skip
+    np.testing.assert_allclose(
+        table[["negative", "neutral", "positive"]].sum(axis=1), 1, atol=2e-3
+    )
     assert table.loc[table.model == "lexicon", "predicted"].tolist() == ["positive", "negative"]
     with pytest.raises(ValueError, match="models is empty"):
         text_sentiment_playground.predict_texts({}, layer, ["x"])

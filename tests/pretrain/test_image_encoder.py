@@ -64,39 +64,3 @@ def test_a_tiny_pretraining_run_writes_weights_that_load(tmp_path):
     assert image.file_sha256(weights) == (tmp_path / "encoder.weights.h5.sha256").read_text()[:64]
     assert "Provenance" in (tmp_path / "README.md").read_text()
     image.load_course_weights(image._course_backbone(64), weights)
-
-
-@pytest.mark.slow
-def test_pretrained_encoder_beats_scratch_with_few_labelled_images():
-    """The lesson's claim, in fast mode: 200 training images, 10 epochs each.
-
-    Measured (seeds 0-3): scratch 0.56-0.58 (it has not left its plateau), frozen course
-    encoder + linear head 0.88-0.94 on the test split's image_label.
-    """
-    import keras
-
-    from mmcourse.data import load_moodposts
-    from mmcourse.train import train
-
-    dataset = load_moodposts()
-    train_posts, val_posts = dataset.subset("train").head(200), dataset.subset("val").head(200)
-    test_posts = dataset.subset("test")
-
-    def arrays(posts):
-        return posts.images().astype("float32") / 255.0, posts.labels("image_label")
-
-    (x, y), val, (x_test, y_test) = arrays(train_posts), arrays(val_posts), arrays(test_posts)
-    keras.utils.set_random_seed(0)
-    scratch = image.build_image_cnn()
-    train(scratch, (x, y), validation_data=val, epochs=10, patience=5, verbose=0)
-    keras.utils.set_random_seed(0)
-    encoder = image.build_image_encoder(weights="course")
-    frozen = image.build_image_classifier(encoder, augment=False, dropout=0.0)
-    train(frozen, (x, y), validation_data=val, epochs=10, patience=5, learning_rate=1e-2,
-          verbose=0)  # fmt: skip
-    accuracy = {
-        name: float((model.predict(x_test, verbose=0).argmax(-1) == y_test).mean())
-        for name, model in [("scratch", scratch), ("frozen", frozen)]
-    }
-    assert accuracy["frozen"] > accuracy["scratch"] + 0.15, accuracy
-    assert accuracy["frozen"] > 0.8, accuracy
