@@ -30,8 +30,10 @@ def upsample_regions(weights, *, size: int = 64) -> np.ndarray:
     if weights.ndim == 2 and weights.shape[1] == 64:
         weights = weights.reshape(-1, 8, 8)
     if weights.ndim != 3 or weights.shape[1:] != (8, 8) or size % 8:
-        raise ValueError(f"Expected (n, 64) or (n, 8, 8) weights and a size divisible by 8. "
-                         f"Received: weights={weights.shape}, size={size}")  # fmt: skip
+        raise ValueError(
+            f"Expected (n, 64) or (n, 8, 8) weights and a size divisible by 8. "
+            f"Received: weights={weights.shape}, size={size}"
+        )
     block = size // 8
     maps = weights.repeat(block, axis=1).repeat(block, axis=2)
     return maps / np.maximum(maps.max(axis=(1, 2), keepdims=True), 1e-12)
@@ -54,26 +56,31 @@ def explain_posts(model, data: FusionData, split: str = "test", rows=None) -> li
     region_maps = reading = None
     if "region_weights" in outputs:
         region_maps = upsample_regions(outputs["region_weights"])
-        reading = attention.region_word_weights(model, outputs["word_vectors"],
-                                                outputs["region_keys"], tokens)  # fmt: skip
+        reading = attention.region_word_weights(
+            model, outputs["word_vectors"], outputs["region_keys"], tokens
+        )
     posts = []
     for i, row in enumerate(rows):
         real = tokens[i] != 0
         probabilities = np.asarray(outputs["probabilities"][i], dtype="float64")
-        posts.append({
-            "row": int(row),
-            "text": frame["text"].iloc[row],
-            "phenomenon": frame["phenomenon"].iloc[row],
-            "label": names[int(data.labels(split)[row])],
-            "predicted": names[int(probabilities.argmax())],
-            "probabilities": dict(zip(names, probabilities.round(3).tolist())),
-            "words": [vocabulary[t] for t in tokens[i][real]],
-            "word_weights": np.asarray(outputs["word_weights"][i])[real],
-            "region_weights": None if reading is None else outputs["region_weights"][i],
-            "region_map": None if region_maps is None else region_maps[i],
-            "region_word_weights": None if reading is None else reading[i][:, real],
-            "image": data.arrays[split]["image"][row] if "image" in data.arrays[split] else None,
-        })  # fmt: skip
+        posts.append(
+            {
+                "row": int(row),
+                "text": frame["text"].iloc[row],
+                "phenomenon": frame["phenomenon"].iloc[row],
+                "label": names[int(data.labels(split)[row])],
+                "predicted": names[int(probabilities.argmax())],
+                "probabilities": dict(zip(names, probabilities.round(3).tolist())),
+                "words": [vocabulary[t] for t in tokens[i][real]],
+                "word_weights": np.asarray(outputs["word_weights"][i])[real],
+                "region_weights": None if reading is None else outputs["region_weights"][i],
+                "region_map": None if region_maps is None else region_maps[i],
+                "region_word_weights": None if reading is None else reading[i][:, real],
+                "image": data.arrays[split]["image"][row]
+                if "image" in data.arrays[split]
+                else None,
+            }
+        )
     return posts
 
 
@@ -94,10 +101,15 @@ def plot_word_weights(words, weights, *, axis, chars_per_line: int = 34):
     axis.set_xlim(0, 1)
     axis.set_ylim(0, 1)
     for word, value, (column, line) in zip(words, scaled, places):
-        axis.text(column / chars_per_line, 1 - (line + 0.5) / lines, word, ha="left",
-                  va="center", fontsize=8,
-                  bbox={"facecolor": plt.cm.Oranges(0.85 * value), "edgecolor": "none",
-                        "pad": 1.5})  # fmt: skip
+        axis.text(
+            column / chars_per_line,
+            1 - (line + 0.5) / lines,
+            word,
+            ha="left",
+            va="center",
+            fontsize=8,
+            bbox={"facecolor": plt.cm.Oranges(0.85 * value), "edgecolor": "none", "pad": 1.5},
+        )
     return axis
 
 
@@ -111,9 +123,13 @@ def plot_attention(posts: list[dict], *, columns: int = 4, alpha: float = 0.75):
         raise ValueError("posts is empty: pass at least one post from explain_posts.")
     columns = min(columns, len(posts))
     rows = int(np.ceil(len(posts) / columns))
-    figure, axes = plt.subplots(2 * rows, columns, figsize=(2.6 * columns, 3.6 * rows),
-                                gridspec_kw={"height_ratios": [2.2, 1] * rows},
-                                squeeze=False)  # fmt: skip
+    figure, axes = plt.subplots(
+        2 * rows,
+        columns,
+        figsize=(2.6 * columns, 3.6 * rows),
+        gridspec_kw={"height_ratios": [2.2, 1] * rows},
+        squeeze=False,
+    )
     for axis in axes.flat:
         axis.axis("off")
     for index, post in enumerate(posts):
@@ -122,8 +138,9 @@ def plot_attention(posts: list[dict], *, columns: int = 4, alpha: float = 0.75):
         if post["image"] is not None:
             top.imshow(post["image"])
         if post["region_map"] is not None:
-            top.imshow(post["region_map"], cmap="cool", alpha=alpha * post["region_map"],
-                       vmin=0, vmax=1)  # fmt: skip
+            top.imshow(
+                post["region_map"], cmap="cool", alpha=alpha * post["region_map"], vmin=0, vmax=1
+            )
         top.set_title(f"predicted {post['predicted']}\n(label {post['label']})", fontsize=8)
         plot_word_weights(post["words"], post["word_weights"], axis=bottom)
     figure.tight_layout()
@@ -136,9 +153,11 @@ def _summary_html(post: dict) -> str:
         f"width:{int(60 * p)}px;height:8px;background:#4c72b0'></span></td>"
         for name, p in post["probabilities"].items()
     )
-    return (f"<p>{html.escape(post['text'])}</p><p>phenomenon: <b>{post['phenomenon']}</b>, "
-            f"label: <b>{post['label']}</b>, predicted: <b>{post['predicted']}</b></p>"
-            f"<table><tr>{bars}</tr></table>")  # fmt: skip
+    return (
+        f"<p>{html.escape(post['text'])}</p><p>phenomenon: <b>{post['phenomenon']}</b>, "
+        f"label: <b>{post['label']}</b>, predicted: <b>{post['predicted']}</b></p>"
+        f"<table><tr>{bars}</tr></table>"
+    )
 
 
 def attention_viewer(model, data: FusionData, *, split: str = "test", phenomenon: str = "any"):

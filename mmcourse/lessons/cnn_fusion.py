@@ -1,9 +1,10 @@
 """Lesson 07's experiment: every fusion method and both unimodal baselines, on one table.
 
 The notebook spells each step out; these functions run the same steps with the same settings
-(`mmcourse.experiment.fit_and_evaluate`: 4 epochs in fast mode, up to 30 with early stopping
-in full mode), so that `run_experiment` can feed the course's results table; `lesson_claims`
-turns the notebook's numbers into the sentences it teaches, checked in its last cells.
+(`SETTINGS`: 4 epochs in fast mode, up to 30 with early stopping in full mode; listing 4.3
+3 and 30), so that `run_experiment` can feed the course's results table; `lesson_claims`
+turns the numbers it measured (or the notebook's) into the sentences the lesson teaches,
+checked in the notebook's last cells.
 
 The image side of every model but listing 4.3 reads `image_features`: the frozen course
 encoder's features, computed once by `mmcourse.fusion_data`. The encoder never trains here, so
@@ -12,15 +13,19 @@ running it every epoch (as listing 4.3 does) gives the same model, only slower.
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import claims, runtime
+from mmcourse import claims
+from mmcourse.arguments import check_positive_int
 from mmcourse.evaluate import Evaluation
-from mmcourse.experiment import fit_and_evaluate, predict
-from mmcourse.fusion_data import FusionData
+from mmcourse.experiment import LessonResult, fit_and_evaluate, predict
+from mmcourse.fusion_data import FusionData, prepare_fusion_data
 from mmcourse.models import fusion
+from mmcourse.settings import ByMode, TrainSettings
 
 BASELINES = ("text_only", "image_only")
 FUSIONS = ("early_fusion", "late_fusion", "concat_fusion", "gated_fusion", "tensor_fusion")
@@ -30,42 +35,83 @@ TEXT_DECIDES = ("image_neutral", "negation")  # the image shows nothing that dec
 IMAGE_DECIDES = ("conflict", "text_neutral")  # sarcasm, or a text that says nothing
 
 
-def train_model(name: str, data: FusionData, *, seed: int = 0, **build_kwargs):
+@dataclasses.dataclass(frozen=True)
+class Settings(TrainSettings):
+    """Lesson 07's training: the course's defaults (`experiment.DEFAULT_SETTINGS`) for every
+    model, and `listing_epochs` for listing 4.3.
+
+    Listing 4.3 runs the encoder on every image, every epoch: 3 epochs in fast mode. Its raw
+    encoder features are not rescaled (`fusion_data` rescales its own), so its image side wins
+    the first epoch; by the third the text side has caught up.
+    """
+
+    listing_epochs: int = 30
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_positive_int(self.listing_epochs, "listing_epochs")
+
+
+SETTINGS = ByMode(fast=Settings(epochs=4, listing_epochs=3), full=Settings(epochs=30))
+
+
+def listing_epochs(settings: Settings | None = None) -> int:
+    """Listing 4.3's epochs: 3 in fast mode, up to 30 (`Settings.listing_epochs`)."""
+    return (settings or SETTINGS.for_mode()).listing_epochs
+
+
+def train_model(name: str, data: FusionData, settings: Settings | None = None, **build_kwargs):
     """Build `fusion.BUILDERS[name]` (or listing 4.3) with seeded weights, train and evaluate.
 
-    Returns `(model, evaluation)`; listing 4.3 trains `listing_epochs()` epochs on pixels.
+    Returns `(model, evaluation)`; `settings` default to `SETTINGS` for this mode, and listing
+    4.3 trains `settings.listing_epochs` epochs on pixels.
     """
     if name != "listing_4_3" and name not in fusion.BUILDERS:
         raise ValueError(
             f"name must be listing_4_3 or in {sorted(fusion.BUILDERS)}. Received: name={name!r}"
         )
-    keras.utils.set_random_seed(seed)
+    settings = settings or SETTINGS.for_mode()
+    keras.utils.set_random_seed(settings.seed)
     if name == "listing_4_3":
         model = fusion.build_listing_4_3(vocabulary_size=data.vocabulary_size, **build_kwargs)
-        return model, fit_and_evaluate(model, data, epochs=listing_epochs(), seed=seed)
+        listing = dataclasses.replace(settings, epochs=settings.listing_epochs)
+        return model, fit_and_evaluate(model, data, listing)
     model = fusion.BUILDERS[name](vocabulary_size=data.vocabulary_size, name=name, **build_kwargs)
-    return model, fit_and_evaluate(model, data, seed=seed)
+    return model, fit_and_evaluate(model, data, settings)
 
 
-def listing_epochs() -> int:
-    """3 in fast mode (listing 4.3 runs the encoder on every image, every epoch), up to 30.
-
-    Its raw encoder features are not rescaled (`fusion_data` rescales its own), so its image
-    side wins the first epoch; by the third the text side has caught up.
-    """
-    return runtime.fast_or_full(3, 30)
-
-
-def train_models(data: FusionData, *, names=MODELS, seed: int = 0) -> dict:
+def train_models(data: FusionData, settings: Settings | None = None, *, names=MODELS) -> dict:
     """`{name: (model, evaluation)}` for each named model, trained as the lesson does."""
-    return {name: train_model(name, data, seed=seed) for name in names}
+    return {name: train_model(name, data, settings) for name in names}
 
 
-def run_experiment(data: FusionData, *, seed: int = 0, with_listing: bool = True):
-    """The lesson's comparison: listing 4.3 (unless `with_listing=False`), the two unimodal
-    baselines and the five fusion methods; a `list[Evaluation]` for `comparison_table`."""
-    names = (("listing_4_3",) if with_listing else ()) + MODELS
-    return [evaluation for _, evaluation in train_models(data, names=names, seed=seed).values()]
+def lesson_measures(models: dict, data: FusionData) -> dict:
+    """What `lesson_claims` reads besides the evaluations, from the trained models:
+    `ceilings` (the data's Bayes ceilings), `choices` (`grounded_choices` of concat fusion),
+    `gates` (`gate_by_phenomenon` of gated fusion) and `confidence` (`branch_confidence` of
+    late fusion). `models` maps those names to trained models (or `(model, evaluation)`)."""
+    models = {n: m[0] if isinstance(m, tuple) else m for n, m in models.items()}
+    return {
+        "ceilings": data.ceilings,
+        "choices": grounded_choices(models["concat_fusion"], data),
+        "gates": gate_by_phenomenon(models["gated_fusion"], data),
+        "confidence": branch_confidence(models["late_fusion"], data),
+    }
+
+
+def run_experiment(
+    data: FusionData | None = None, *, settings: Settings | None = None
+) -> LessonResult:
+    """The lesson's comparison: listing 4.3, the two unimodal baselines and the five fusion
+    methods (the rows of `notebooks/RESULTS.md`, in this order), and `lesson_measures`.
+
+    `data` defaults to `prepare_fusion_data()`, `settings` to `SETTINGS` for this mode.
+    Returns a `LessonResult` for `lesson_claims`.
+    """
+    data = prepare_fusion_data() if data is None else data
+    settings = settings or SETTINGS.for_mode()
+    trained = train_models(data, settings, names=("listing_4_3", *MODELS))
+    return LessonResult.of(trained, settings=settings, **lesson_measures(trained, data))
 
 
 def seconds_per_epoch(evaluations) -> dict[str, float]:
@@ -214,82 +260,141 @@ def _deciding_claims(scores: dict, gains: pd.DataFrame) -> list[claims.Claim]:
                     measured=f"{other} {silent[p]:.3f}, {side} {deciding[p]:.3f}",
                     expected=f"< {bound}, > 0.85",
                 ),
-                claims.at_least(f"concat fusion is within 0.08 of {side} alone on {p} posts",
-                                concat[p], deciding[p] - 0.08),
-            ]  # fmt: skip
-        found.append(_all_above(
-            f"concat fusion beats {other} alone by over 0.7 where the {side} decides",
-            gains.loc[f"vs {other}_only", list(decides)], 0.7,
-        ))  # fmt: skip
+                claims.at_least(
+                    f"concat fusion is within 0.08 of {side} alone on {p} posts",
+                    concat[p],
+                    deciding[p] - 0.08,
+                ),
+            ]
+        found.append(
+            _all_above(
+                f"concat fusion beats {other} alone by over 0.7 where the {side} decides",
+                gains.loc[f"vs {other}_only", list(decides)],
+                0.7,
+            )
+        )
     better = gains.loc["vs the better one"].drop("overall")
     return found + [
-        _all_above("concat fusion loses under 0.08 to the better single model on each phenomenon",
-                   better, -0.08)
-    ]  # fmt: skip
+        _all_above(
+            "concat fusion loses under 0.08 to the better single model on each phenomenon",
+            better,
+            -0.08,
+        )
+    ]
 
 
-def lesson_claims(results: dict, data: FusionData, *, listing: Evaluation) -> list[claims.Claim]:
-    """Lesson 07's claims, on the models and numbers the notebook measured (nothing trains).
+MEASURES = ("ceilings", "choices", "gates", "confidence")
 
-    `results`: `train_models(data)`'s `{name: (model, evaluation)}`, with every name of
-    `MODELS`; `data`: the `FusionData` they were trained on; `listing`: listing 4.3's
-    `Evaluation`. The concat, gated and late fusion models predict the test split here.
+
+def lesson_claims(result: LessonResult) -> list[claims.Claim]:
+    """Lesson 07's claims, on the numbers `result` holds (nothing trains or predicts here).
+
+    `result.evaluations`: listing 4.3's and those of every name of `MODELS`;
+    `result.measures`: `ceilings` (`data.ceilings`), `choices` (`grounded_choices` of the
+    concat fusion model), `gates` (`gate_by_phenomenon` of the gated one) and `confidence`
+    (`branch_confidence` of the late one), as `lesson_measures` computes them.
     """
-    missing = [name for name in MODELS if name not in results]
+    others = [e for e in result.evaluations if not isinstance(e, Evaluation)]
+    if others:
+        raise ValueError(
+            "result.evaluations must be Evaluations. "
+            f"Received: {type(others[0]).__name__} {str(others[0])[:60]!r}"
+        )
+    scores = {e.name: e for e in result.evaluations}
+    missing = [name for name in ("listing_4_3", *MODELS) if name not in scores]
     if missing:
-        raise ValueError(f"results must hold every model of {MODELS}. Received: {sorted(results)}")
-    if not isinstance(listing, Evaluation) or listing.name != "listing_4_3":
-        raise ValueError(f"listing must be listing 4.3's Evaluation. Received: {listing=}")
-    scores = {name: results[name][1] for name in MODELS}
+        raise ValueError(
+            f"result must hold an Evaluation of listing_4_3 and of every model of {MODELS}. "
+            f"Received: evaluations without {missing}"
+        )
+    lacking = [name for name in MEASURES if name not in result.measures]
+    if lacking:
+        raise ValueError(
+            f"result.measures must hold {MEASURES}. Received: measures without {lacking}"
+        )
+    listing = scores.pop("listing_4_3")
+    scores = {name: scores[name] for name in MODELS}
     evaluations = [listing, *scores.values()]
     margin = {n: fusion_margin(evaluations, model=n)["margin"] for n in (*FUSIONS, "listing_4_3")}
-    ceiling = max(data.ceilings["text"]["overall"], data.ceilings["image"]["overall"])
+    ceilings = result.measure("ceilings")
+    ceiling = max(ceilings["text"]["overall"], ceilings["image"]["overall"])
     concat = scores["concat_fusion"]
     speed = seconds_per_epoch([listing, concat])
-    choices = grounded_choices(results["concat_fusion"][0], data)
-    gates = gate_by_phenomenon(results["gated_fusion"][0], data)
+    choices = result.measure("choices")
+    gates = result.measure("gates")
     share = gates["text_share"]
-    confidence = branch_confidence(results["late_fusion"][0], data)
+    confidence = result.measure("confidence")
     image_branch = confidence["image_branch"]
     return [
         *(
-            claims.at_least(f"{n.replace('_', ' ')} beats the best single modality by 0.15",
-                            margin[n], 0.15)
+            claims.at_least(
+                f"{n.replace('_', ' ')} beats the best single modality by 0.15", margin[n], 0.15
+            )
             for n in POOLED
         ),
-        claims.at_least("listing 4.3 beats the best single modality by 0.1",
-                        margin["listing_4_3"], 0.1),
-        claims.at_least("listing 4.3 beats the better single-modality Bayes ceiling by 0.1",
-                        listing.accuracy, ceiling + 0.1),
-        claims.below("listing 4.3 matches concat fusion's accuracy within 0.05",
-                     abs(listing.accuracy - concat.accuracy), 0.05),
-        claims.holds("listing 4.3 takes over twice concat fusion's time per epoch",
-                     speed["listing_4_3"] > 2 * speed["concat_fusion"],
-                     measured=f"{speed['listing_4_3']} s vs {speed['concat_fusion']} s",
-                     expected="over 2 times"),
+        claims.at_least(
+            "listing 4.3 beats the best single modality by 0.1", margin["listing_4_3"], 0.1
+        ),
+        claims.at_least(
+            "listing 4.3 beats the better single-modality Bayes ceiling by 0.1",
+            listing.accuracy,
+            ceiling + 0.1,
+        ),
+        claims.below(
+            "listing 4.3 matches concat fusion's accuracy within 0.05",
+            abs(listing.accuracy - concat.accuracy),
+            0.05,
+        ),
+        claims.holds(
+            "listing 4.3 takes over twice concat fusion's time per epoch",
+            speed["listing_4_3"] > 2 * speed["concat_fusion"],
+            measured=f"{speed['listing_4_3']} s vs {speed['concat_fusion']} s",
+            expected="over 2 times",
+        ),
         *_deciding_claims(scores, gains_of(evaluations, model="concat_fusion")),
         *(
-            claims.below(f"{n.replace('_', ' ')} stays below 0.7 on grounded posts",
-                         scores[n].per_phenomenon["grounded"], 0.7)
+            claims.below(
+                f"{n.replace('_', ' ')} stays below 0.7 on grounded posts",
+                scores[n].per_phenomenon["grounded"],
+                0.7,
+            )
             for n in POOLED
         ),
-        claims.at_least("at least 40 grounded test posts show two different expressions",
-                        choices["posts"], 40),
-        claims.below("concat fusion picks the named character about as often as the other one",
-                     abs(choices["named_character"] - choices["other_character"]), 0.25),
-        claims.at_most("early fusion loses 0.3 to text alone on negation posts",
-                       scores["early_fusion"].per_phenomenon["negation"],
-                       scores["text_only"].per_phenomenon["negation"] - 0.3),
-        claims.below("early fusion beats the best single modality by less than 0.15",
-                     margin["early_fusion"], 0.15),
-        claims.holds("every mean gate lies strictly between 0 and 1",
-                     ((share > 0) & (share < 1)).all(),
-                     measured=f"{share.min():.3f} to {share.max():.3f}", expected="in (0, 1)"),
-        claims.at_least("the gate leans to the modality that decides by 0.05",
-                        gate_contrast(gates), 0.05),
-        claims.at_least("late fusion's image branch is surer by 0.3 where the image decides",
-                        image_branch[list(IMAGE_DECIDES)].mean(),
-                        image_branch[list(TEXT_DECIDES)].mean() + 0.3),
-        _all_above("late fusion's text branch stays confident where the image decides",
-                   confidence["text_branch"][list(IMAGE_DECIDES)], 0.7),
-    ]  # fmt: skip
+        claims.at_least(
+            "at least 40 grounded test posts show two different expressions", choices["posts"], 40
+        ),
+        claims.below(
+            "concat fusion picks the named character about as often as the other one",
+            abs(choices["named_character"] - choices["other_character"]),
+            0.25,
+        ),
+        claims.at_most(
+            "early fusion loses 0.3 to text alone on negation posts",
+            scores["early_fusion"].per_phenomenon["negation"],
+            scores["text_only"].per_phenomenon["negation"] - 0.3,
+        ),
+        claims.below(
+            "early fusion beats the best single modality by less than 0.15",
+            margin["early_fusion"],
+            0.15,
+        ),
+        claims.holds(
+            "every mean gate lies strictly between 0 and 1",
+            ((share > 0) & (share < 1)).all(),
+            measured=f"{share.min():.3f} to {share.max():.3f}",
+            expected="in (0, 1)",
+        ),
+        claims.at_least(
+            "the gate leans to the modality that decides by 0.05", gate_contrast(gates), 0.05
+        ),
+        claims.at_least(
+            "late fusion's image branch is surer by 0.3 where the image decides",
+            image_branch[list(IMAGE_DECIDES)].mean(),
+            image_branch[list(TEXT_DECIDES)].mean() + 0.3,
+        ),
+        _all_above(
+            "late fusion's text branch stays confident where the image decides",
+            confidence["text_branch"][list(IMAGE_DECIDES)],
+            0.7,
+        ),
+    ]

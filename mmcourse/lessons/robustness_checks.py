@@ -23,8 +23,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from mmcourse import corruptions
-from mmcourse.experiment import accuracy_on, fit_and_evaluate, model_inputs
+from mmcourse import corruptions, fusion_data
+from mmcourse.constants import NUM_CLASSES
+from mmcourse.experiment import DEFAULT_SETTINGS, accuracy_on, fit_and_evaluate, model_inputs
 
 MODALITY_INPUTS = {"text": ("tokens",), "image": ("image", "image_grid", "image_features")}
 MISSING_VIEWS = ("full", "text_missing", "image_missing")
@@ -67,11 +68,12 @@ def missing_modality_accuracy(model, data, split: str = "test") -> dict[str, flo
     }
 
 
-def dropout_curve(build, data, rates, *, seed: int = 0, epochs: int | None = None,
-                  trained: dict | None = None):  # fmt: skip
+def dropout_curve(build, data, rates, settings=None, *, trained: dict | None = None):
     """Train `build(rate)` for each modality-dropout rate; score each with modalities missing.
 
-    `build(rate)` must return a fresh model. `trained` (`{rate: (model, Evaluation)}`) holds
+    `build(rate)` must return a fresh model, which `fit_and_evaluate` trains with `settings`
+    (a `TrainSettings`; default `experiment.DEFAULT_SETTINGS` for this mode), from the
+    weights `settings.seed` gives. `trained` (`{rate: (model, Evaluation)}`) holds
     models already trained at some rates, which are scored but not trained again. Returns
     `(table, runs)`: one row per rate (`full`, `text_missing`, `image_missing` test
     accuracies) and `{rate: (model, Evaluation)}`, whose `details` gain `acc_text_missing` and
@@ -79,18 +81,20 @@ def dropout_curve(build, data, rates, *, seed: int = 0, epochs: int | None = Non
     """
     import keras
 
+    settings = DEFAULT_SETTINGS.for_mode() if settings is None else settings
     rows, runs = {}, {}
     for rate in rates:
         if trained and rate in trained:
             model, evaluation = trained[rate]
             evaluation = dataclasses.replace(evaluation, details=dict(evaluation.details))
         else:
-            keras.utils.set_random_seed(seed)
+            keras.utils.set_random_seed(settings.seed)
             model = build(rate)
-            evaluation = fit_and_evaluate(model, data, epochs=epochs, seed=seed)
+            evaluation = fit_and_evaluate(model, data, settings)
         scores = missing_modality_accuracy(model, data)
-        evaluation.details.update({f"acc_{k}": round(v, 4) for k, v in scores.items()
-                                   if k != "full"})  # fmt: skip
+        evaluation.details.update(
+            {f"acc_{k}": round(v, 4) for k, v in scores.items() if k != "full"}
+        )
         rows[rate] = scores
         runs[rate] = (model, evaluation)
     table = pd.DataFrame.from_dict(rows, orient="index")
@@ -98,7 +102,7 @@ def dropout_curve(build, data, rates, *, seed: int = 0, epochs: int | None = Non
     return table.round(3), runs
 
 
-def flip_labels(labels, count: int, *, num_classes: int = 3, seed: int = 0):
+def flip_labels(labels, count: int, *, num_classes: int = NUM_CLASSES, seed: int = 0):
     """Change exactly `count` labels, each to one of the other classes at random.
 
     Returns `(noisy_labels, flipped_rows)`; the rows are distinct and sorted.
@@ -134,25 +138,33 @@ def with_label_noise(data, rate: float, *, seed: int = 0, column: str = "label")
     return dataclasses.replace(data, arrays=new_arrays), rows
 
 
-def corruption_table(models, data, kinds, strengths, *, split: str = "test", seed: int = 0,
-                     scale=None) -> pd.DataFrame:  # fmt: skip
+def corruption_table(
+    models, data, kinds, strengths, *, split: str = "test", seed: int = 0, scale=None
+) -> pd.DataFrame:
     """Accuracy of each model on `split` corrupted by each kind at each strength.
 
     `models` is `{name: model}`. Each corrupted split is computed once and shared by all
     models. Returns a long table: `kind`, `strength`, `model`, `accuracy` (strength 0 = clean).
     """
     if any(k in corruptions.IMAGE_CORRUPTIONS for k in kinds) and scale is None:
-        scale = corruptions.feature_scale(data)
+        scale = fusion_data.feature_scale(data)
     records = []
     for kind in kinds:
         for strength in strengths:
-            arrays = corruptions.corrupted_inputs(data, split, kind, strength, seed=seed,
-                                                  scale=scale)  # fmt: skip
+            arrays = fusion_data.corrupted_inputs(
+                data, split, kind, strength, seed=seed, scale=scale
+            )
             noisy = with_inputs(data, split, arrays)
             for name, model in models.items():
                 accuracy = round(accuracy_on(model, noisy, split), 4)
-                records.append({"kind": kind, "strength": float(strength), "model": name,
-                                "accuracy": accuracy})  # fmt: skip
+                records.append(
+                    {
+                        "kind": kind,
+                        "strength": float(strength),
+                        "model": name,
+                        "accuracy": accuracy,
+                    }
+                )
     return pd.DataFrame.from_records(records)
 
 
@@ -167,8 +179,9 @@ def _median_seconds(call, *, repeats: int, warmup: int) -> float:
     return float(np.median(times))
 
 
-def compute_profile(model, data, evaluation=None, *, repeats: int = 20, warmup: int = 3,
-                    batch_size: int = 256) -> dict[str, float]:  # fmt: skip
+def compute_profile(
+    model, data, evaluation=None, *, repeats: int = 20, warmup: int = 3, batch_size: int = 256
+) -> dict[str, float]:
     """Parameters, training seconds per epoch and inference time per post of a trained model.
 
     - `params`: all weights (`model.count_params()`);
@@ -191,8 +204,9 @@ def compute_profile(model, data, evaluation=None, *, repeats: int = 20, warmup: 
     if details.get("epochs"):
         per_epoch = details["train_seconds"] / details["epochs"]
     one_s = _median_seconds(lambda: model.predict_on_batch(one), repeats=repeats, warmup=warmup)
-    batch_s = _median_seconds(lambda: model.predict_on_batch(batch), repeats=max(3, repeats // 4),
-                              warmup=max(1, warmup))  # fmt: skip
+    batch_s = _median_seconds(
+        lambda: model.predict_on_batch(batch), repeats=max(3, repeats // 4), warmup=max(1, warmup)
+    )
     return {
         "params": int(model.count_params()),
         "seconds_per_epoch": round(per_epoch, 2),

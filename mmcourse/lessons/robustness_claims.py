@@ -1,19 +1,27 @@
 """Lesson 09's claims, built from the numbers its notebook measured.
 
-`lesson_claims` turns the notebook's tables (`missing`, `curves`, `noise`, `labels`) and its
-trained models into the sentences the lesson teaches, as `mmcourse.claims.Claim`s; the notebook
-shows them with `claims.check`, which raises when one stops holding. Nothing here trains a
-model: the only computation is `robustness_checks.missing_modality_accuracy` (predictions on the test
-split) for each fusion model of the noise table.
+`lesson_claims` turns the measures of a `LessonResult` (the tables `missing`, `curves`,
+`noise`, `labels`, and a few numbers: `run_experiment`'s, or the notebook's) into the sentences
+the lesson teaches, as `mmcourse.claims.Claim`s; the notebook shows them with `claims.check`,
+which raises when one stops holding. Nothing here trains or predicts.
 
-    claims.check(robustness_claims.lesson_claims(data, models=..., ...), lesson="09")
+    claims.check(robustness.lesson_claims(LessonResult.of(runs, missing=..., ...)), lesson="09")
+
+`mmcourse.lessons.robustness` imports `lesson_claims` and the constants the claims are about
+(`CLAIM_RATE`, `DROPOUT_MODELS`) from here: this module imports nothing of it.
 """
 
 from __future__ import annotations
 
+import numbers
+
 from mmcourse import claims
+from mmcourse.experiment import LessonResult
 from mmcourse.lessons import robustness_checks
-from mmcourse.lessons.robustness import CLAIM_RATE, DROPOUT_MODELS
+
+DROPOUT_MODELS = ("concat_fusion", "tensor_fusion")  # trained with modality dropout
+CLAIM_RATE = 0.4  # the modality-dropout rate the claims are about
+MEASURES = ("ceilings", "text_only_accuracy", "missing", "curves", "noise", "blanked", "labels")
 
 SINGLE_MODELS = ("text_only", "image_only")
 TEXT_KINDS = ("typos", "drop_words")
@@ -32,24 +40,36 @@ def _require(what: str, present, needed) -> None:
         raise ValueError(f"{what} must hold {list(needed)}. Received: {what} lacking {lacking}")
 
 
-def _ceilings(data) -> tuple[float, float]:
+def _ceilings(ceilings) -> tuple[float, float]:
     """The Bayes ceilings from the text alone and from the image alone."""
-    return data.ceilings["text"]["overall"], data.ceilings["image"]["overall"]
+    return ceilings["text"]["overall"], ceilings["image"]["overall"]
 
 
-def _validate(models, missing, curves, noise, labels) -> None:
+def _validate(measures: dict) -> None:
+    _require("result.measures", measures, MEASURES)
+    missing, curves, noise = measures["missing"], measures["curves"], measures["noise"]
     _require("missing", missing.index, ("text_only", "image_only", "late_fusion"))
     _require("curves", curves.index, [(m, r) for m in DROPOUT_MODELS for r in (0.0, CLAIM_RATE)])
     rows = ("text_only", "late_fusion", *DROPOUT_MODELS, *map(_dropped, DROPOUT_MODELS))
     _require("noise", noise.index, rows)
     _require("noise", noise.columns, [(kind, STRENGTH) for kind in NOISE_KINDS])
-    _require("models", models, ["text_only", *(n for n in noise.index if n not in SINGLE_MODELS)])
-    _require("labels", labels.index, LABEL_RATES)
+    _require("blanked", measures["blanked"], [n for n in noise.index if n not in SINGLE_MODELS])
+    _require("labels", measures["labels"].index, LABEL_RATES)
+    accuracy = measures["text_only_accuracy"]
+    if (
+        isinstance(accuracy, bool)
+        or not isinstance(accuracy, numbers.Real)
+        or not 0 <= accuracy <= 1
+    ):
+        raise ValueError(
+            "text_only_accuracy must be the text-only model's test accuracy, in [0, 1]. "
+            f"Received: text_only_accuracy={accuracy!r}"
+        )
 
 
-def _missing_claims(data, missing, curves) -> list[claims.Claim]:
+def _missing_claims(ceilings, missing, curves) -> list[claims.Claim]:
     """Lesson section 1: a missing modality, with and without modality dropout."""
-    text_ceiling, image_ceiling = _ceilings(data)
+    text_ceiling, image_ceiling = _ceilings(ceilings)
     ceiling = {"text_missing": image_ceiling, "image_missing": text_ceiling}
     plain, dropped = curves.loc[("tensor_fusion", 0.0)], curves.loc[("tensor_fusion", CLAIM_RATE)]
     out = [
@@ -122,16 +142,15 @@ def _missing_claims(data, missing, curves) -> list[claims.Claim]:
     return out
 
 
-def _noise_claims(data, models, noise) -> list[claims.Claim]:
+def _noise_claims(ceilings, text_only, noise, image_missing) -> list[claims.Claim]:
     """Lesson section 2: image noise is worse than no image; text noise is graceful."""
-    text_ceiling, image_ceiling = _ceilings(data)
-    text_only = models["text_only"][1].accuracy
+    text_ceiling, image_ceiling = _ceilings(ceilings)
     noise_at = ("gaussian_noise", STRENGTH)
     fusions = [name for name in noise.index if name not in SINGLE_MODELS]
     out = []
     for name in fusions:
         row = noise.loc[name]
-        blanked = robustness_checks.missing_modality_accuracy(models[name][0], data)["image_missing"]
+        blanked = image_missing[name]
         copes = blanked >= text_ceiling - 0.05  # with a missing image, near the text ceiling
         margin, by = (0.1, " by 10 points") if copes else (0.0, "")
         out += [
@@ -193,26 +212,34 @@ def _label_claims(labels) -> list[claims.Claim]:
     ]
 
 
-def lesson_claims(data, *, models: dict, missing, curves, noise, labels) -> list[claims.Claim]:
-    """The claims of lesson 09, from the notebook's numbers (no model is trained here).
+def lesson_claims(result: LessonResult) -> list[claims.Claim]:
+    """The claims of lesson 09, from the numbers `result` holds (nothing trains or predicts).
 
-    - `data`: the `FusionData` (its Bayes ceilings, and the test split the fusion models of
-      `noise` are scored on with the image blanked);
-    - `models`: `{name: (model, Evaluation)}` for every row of `noise` (the notebook's
-      `noisy_models`), `text_only` included;
-    - `missing`: `robustness_lesson.missing_modality_table` (text_only, image_only and
-      late_fusion rows at least);
-    - `curves`: `robustness_lesson.modality_dropout_curves`' table (concat and tensor fusion at
+    `result.measures` (`robustness.run_experiment` gives them all; the notebook builds them
+    from its cells):
+
+    - `ceilings`: the data's Bayes ceilings (`data.ceilings`);
+    - `text_only_accuracy`: the text-only model's test accuracy (`train_models`');
+    - `missing`: `robustness.missing_modality_table` (text_only, image_only and late_fusion
+      rows at least);
+    - `curves`: `robustness.modality_dropout_curves`' table (concat and tensor fusion at
       rates 0 and `CLAIM_RATE`);
-    - `noise`: `robustness_lesson.noise_table` with strength 0.5 (text_only, late fusion, and
-      concat and tensor fusion with and without dropout at least);
-    - `labels`: `robustness_lesson.label_noise_table` with rates 0.1 and 0.3.
+    - `noise`: `robustness.noise_table` with strength 0.5 (text_only, late fusion, and concat
+      and tensor fusion with and without dropout at least);
+    - `blanked`: `robustness.image_missing_accuracy`, for every fusion model of `noise`;
+    - `labels`: `robustness.label_noise_table` with rates 0.1 and 0.3.
 
-    Returns one `Claim` per sentence; raises `ValueError` when an input lacks a row or column.
+    Returns one `Claim` per sentence; raises `ValueError` when a measure lacks a row or column.
     """
-    _validate(models, missing, curves, noise, labels)
+    measures = result.measures
+    _validate(measures)
     return [
-        *_missing_claims(data, missing, curves),
-        *_noise_claims(data, models, noise),
-        *_label_claims(labels),
+        *_missing_claims(measures["ceilings"], measures["missing"], measures["curves"]),
+        *_noise_claims(
+            measures["ceilings"],
+            measures["text_only_accuracy"],
+            measures["noise"],
+            measures["blanked"],
+        ),
+        *_label_claims(measures["labels"]),
     ]

@@ -3,6 +3,8 @@ lesson's claims (checked in the notebook): on grounded posts cross-modal attenti
 concatenation, and looks at the named character; the article's version (weights combined,
 not features) does not."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ import pytest
 from mmcourse import claims
 from mmcourse.data.core import MultimodalDataset
 from mmcourse.evaluate import Evaluation
+from mmcourse.experiment import LessonResult
 from mmcourse.fusion_data import FusionData
 from mmcourse.lessons import attention_fusion
 from mmcourse.synth.scenes import SHIRT_COLOURS
@@ -30,25 +33,36 @@ def tiny_fusion_data(vectorizer=None):
     """Four grounded test posts on `_scene` images, as `FusionData` (no encoder run)."""
     from mmcourse.text import vectorize
 
-    texts = ["look at the one in orange", "the one in blue says it all",
-             "look at the one in orange today", "watch the one in blue"]  # fmt: skip
-    frame = pd.DataFrame({
-        "id": [f"p{i}" for i in range(4)], "text": texts, "split": "test",
-        "phenomenon": ["grounded"] * 3 + ["aligned"],
-        "named_character": ["orange", "blue", "orange", ""],
-        "characters": ["orange:positive;blue:negative"] * 4,
-        "label": ["positive", "negative", "positive", "neutral"],
-    })  # fmt: skip
+    texts = [
+        "look at the one in orange",
+        "the one in blue says it all",
+        "look at the one in orange today",
+        "watch the one in blue",
+    ]
+    frame = pd.DataFrame(
+        {
+            "id": [f"p{i}" for i in range(4)],
+            "text": texts,
+            "split": "test",
+            "phenomenon": ["grounded"] * 3 + ["aligned"],
+            "named_character": ["orange", "blue", "orange", ""],
+            "characters": ["orange:positive;blue:negative"] * 4,
+            "label": ["positive", "negative", "positive", "neutral"],
+        }
+    )
     vectorizer = vectorizer or vectorize.make_vectorizer(texts, output_sequence_length=10)
     rng = np.random.default_rng(0)
-    arrays = {"test": {
-        "tokens": vectorize.token_ids(vectorizer, texts),
-        "image": np.stack([_scene(b) for b in (1.0, 0.8, 1.0, 1.0)]),
-        "image_grid": rng.random((4, 8, 8, 64), dtype="float32"),
-        "image_features": rng.random((4, 64), dtype="float32"),
-        "label": np.array([2, 0, 2, 1]), "text_label": np.ones(4, int),
-        "image_label": np.ones(4, int),
-    }}  # fmt: skip
+    arrays = {
+        "test": {
+            "tokens": vectorize.token_ids(vectorizer, texts),
+            "image": np.stack([_scene(b) for b in (1.0, 0.8, 1.0, 1.0)]),
+            "image_grid": rng.random((4, 8, 8, 64), dtype="float32"),
+            "image_features": rng.random((4, 64), dtype="float32"),
+            "label": np.array([2, 0, 2, 1]),
+            "text_label": np.ones(4, int),
+            "image_label": np.ones(4, int),
+        }
+    }
     splits = {"test": MultimodalDataset("tiny", frame)}
     return FusionData(splits, arrays, vectorizer, ("negative", "neutral", "positive"))
 
@@ -73,8 +87,9 @@ def test_named_character_cells_rejects_bad_inputs():
 
 def test_attention_on_characters_with_uniform_attention_equals_the_area():
     data = tiny_fusion_data()
-    model = attention_fusion.build_model("cross_modal_attention",
-                                         vocabulary_size=data.vocabulary_size)  # fmt: skip
+    model = attention_fusion.build_model(
+        "cross_modal_attention", vocabulary_size=data.vocabulary_size
+    )
     model.get_layer("text_to_image_attention").log_temperature.assign(-30.0)  # uniform
     shares = attention_fusion.attention_on_characters(model, data)
     assert shares["named"] == pytest.approx(shares["named_area"], abs=1e-3)
@@ -85,8 +100,9 @@ def test_attention_on_characters_with_uniform_attention_equals_the_area():
 
 def test_colour_word_attention_reads_the_top_weighted_word():
     data = tiny_fusion_data()
-    model = attention_fusion.build_model("cross_modal_attention",
-                                         vocabulary_size=data.vocabulary_size)  # fmt: skip
+    model = attention_fusion.build_model(
+        "cross_modal_attention", vocabulary_size=data.vocabulary_size
+    )
     pool = model.get_layer("text_attention_pool")
     embedding = model.get_layer("text_embedding")
     colour_ids = [data.vectorizer.get_vocabulary().index(c) for c in ("orange", "blue")]
@@ -104,8 +120,9 @@ def test_regions_read_colour_word_picks_the_word_the_shirt_regions_read(monkeypa
     from mmcourse.models import attention
 
     data = tiny_fusion_data()
-    model = attention_fusion.build_model("cross_modal_attention",
-                                         vocabulary_size=data.vocabulary_size)  # fmt: skip
+    model = attention_fusion.build_model(
+        "cross_modal_attention", vocabulary_size=data.vocabulary_size
+    )
     tokens = data.arrays["test"]["tokens"]
     colour_ids = [data.vectorizer.get_vocabulary().index(c) for c in ("orange", "blue")]
     at_colour = np.isin(tokens, colour_ids).argmax(axis=1)  # each text's colour position
@@ -140,63 +157,99 @@ def test_build_model_names_and_inputs():
         attention_fusion.build_model("transformer", vocabulary_size=20)
 
 
-def test_epochs_follow_the_mode(monkeypatch):
+def test_settings_follow_the_mode(monkeypatch):
     monkeypatch.setenv("MMCOURSE_FAST", "1")
-    assert attention_fusion.epochs() == 12
+    assert attention_fusion.SETTINGS.for_mode().epochs == 12
     monkeypatch.setenv("MMCOURSE_FAST", "0")
-    assert attention_fusion.epochs() == 40
+    assert attention_fusion.SETTINGS.for_mode().epochs == 40
+    for settings in (attention_fusion.SETTINGS.fast, attention_fusion.SETTINGS.full):
+        assert (settings.batch_size, settings.learning_rate, settings.patience) == (32, 2e-3, 6)
+        assert (settings.seed, settings.colour_tolerance) == (0, 0.12)
 
 
 def _evaluation(name, accuracy, grounded, *, epochs=True):
     details = {"params": 1000, "train_seconds": 1.0} | ({"epochs": 12} if epochs else {})
     return Evaluation(
-        name=name, accuracy=accuracy, macro_f1=accuracy,
+        name=name,
+        accuracy=accuracy,
+        macro_f1=accuracy,
         per_phenomenon={"aligned": 0.982, "grounded": grounded},
-        confusion=np.zeros((3, 3), int), class_names=("negative", "neutral", "positive"),
-        report="", details=details,
-    )  # fmt: skip
+        confusion=np.zeros((3, 3), int),
+        class_names=("negative", "neutral", "positive"),
+        report="",
+        details=details,
+    )
 
 
 # The notebook's stored fast-mode numbers: (accuracy, grounded accuracy) per model, and the
 # cross-modal model's attention shares, colour-word share and regions-read share.
-NOTEBOOK_SCORES = {"concat_fusion": (0.8965, 0.4831), "word_attention_fusion": (0.9082, 0.5393),
-                   "cross_modal_attention": (0.9599, 0.9213),
-                   "article_attention": (0.9065, 0.5281)}  # fmt: skip
+NOTEBOOK_SCORES = {
+    "concat_fusion": (0.8965, 0.4831),
+    "word_attention_fusion": (0.9082, 0.5393),
+    "cross_modal_attention": (0.9599, 0.9213),
+    "article_attention": (0.9065, 0.5281),
+}
 NOTEBOOK_SHARES = {"named": 0.807, "other": 0.075, "named_area": 0.076, "other_area": 0.078}
 
 
 def _inputs(*, accuracy=None, grounded=None, shares=None, without_epochs=(), **numbers):
-    """`lesson_claims`'s arguments as the notebook has them, with some numbers changed (the
+    """`lesson_claims`'s input as the notebook builds it, with some numbers changed (the
     models in `without_epochs` do not report their epochs)."""
     accuracy, grounded = accuracy or {}, grounded or {}
     results = {
-        name: _evaluation(name, accuracy.get(name, acc), grounded.get(name, ground),
-                          epochs=name not in without_epochs)
+        name: _evaluation(
+            name,
+            accuracy.get(name, acc),
+            grounded.get(name, ground),
+            epochs=name not in without_epochs,
+        )
         for name, (acc, ground) in NOTEBOOK_SCORES.items()
-    }  # fmt: skip
-    return {"results": results, "shares": {**NOTEBOOK_SHARES, **(shares or {})},
-            "colour_first": 1.0, "regions_read": 0.831, **numbers}  # fmt: skip
+    }
+    measures = {
+        "shares": {**NOTEBOOK_SHARES, **(shares or {})},
+        "colour_first": 1.0,
+        "regions_read": 0.831,
+        **numbers,
+    }
+    return LessonResult.of(results, **measures)
+
+
+def _with_measure(name, value):
+    result = _inputs()
+    result.measures[name] = value
+    return result
 
 
 def test_lesson_claims_hold_on_the_notebooks_numbers():
-    lesson_claims = attention_fusion.lesson_claims(**_inputs())
+    lesson_claims = attention_fusion.lesson_claims(_inputs())
     table = claims.check(lesson_claims, lesson="08")
     assert len(table) == len(lesson_claims) == 9
     assert table["held"].all()
     # each claim measures what the slow test asserted on: grounded concat, grounded cross,
     # overall cross, grounded article, the named share (twice), colour word, regions read
-    assert table["measured"].tolist() == ["0.483", "0.921", "0.960", "0.528", "0.807", "0.807",
-                                          "1.000", "0.831", "all models"]  # fmt: skip
+    assert table["measured"].tolist() == [
+        "0.483",
+        "0.921",
+        "0.960",
+        "0.528",
+        "0.807",
+        "0.807",
+        "1.000",
+        "0.831",
+        "all models",
+    ]
     at_thresholds = _inputs(colour_first=0.8, regions_read=0.6)
-    assert claims.check(attention_fusion.lesson_claims(**at_thresholds), lesson="08")["held"].all()
+    assert claims.check(attention_fusion.lesson_claims(at_thresholds), lesson="08")["held"].all()
 
 
 @pytest.mark.parametrize(
     ("changes", "failed"),
     [
         ({"grounded": {"concat_fusion": 0.65}}, "concatenation stays near the image-only"),
-        ({"grounded": {"cross_modal_attention": 0.63, "article_attention": 0.40}},
-         "beats concatenation on grounded posts by 0.15"),
+        (
+            {"grounded": {"cross_modal_attention": 0.63, "article_attention": 0.40}},
+            "beats concatenation on grounded posts by 0.15",
+        ),
         ({"accuracy": {"concat_fusion": 0.955}}, "beats concatenation overall by 0.01"),
         ({"grounded": {"article_attention": 0.9213 - 0.15}}, "the article's version"),
         ({"shares": {"other": 0.3}}, "at least 3x that on the other"),
@@ -206,9 +259,9 @@ def test_lesson_claims_hold_on_the_notebooks_numbers():
         ({"regions_read": float("nan")}, "regions read the colour word most"),  # no shirt found
         ({"without_epochs": ("article_attention",)}, "every model reports its parameters"),
     ],
-)  # fmt: skip
+)
 def test_lesson_claims_fail_by_name(changes, failed):
-    lesson_claims = attention_fusion.lesson_claims(**_inputs(**changes))
+    lesson_claims = attention_fusion.lesson_claims(_inputs(**changes))
     with pytest.raises(claims.ClaimError, match="Lesson 08: 1 of 9 claims did not hold") as info:
         claims.check(lesson_claims, lesson="08")
     assert failed in str(info.value)
@@ -217,37 +270,70 @@ def test_lesson_claims_fail_by_name(changes, failed):
 
 
 def test_lesson_claims_reject_bad_inputs():
-    inputs = _inputs()
-    del inputs["results"]["article_attention"]
-    with pytest.raises(ValueError, match=r"Received: results without \['article_attention'\]"):
-        attention_fusion.lesson_claims(**inputs)
-    inputs = _inputs()
-    inputs["results"] = {name: (None, e) for name, e in inputs["results"].items()}  # train_models
-    with pytest.raises(ValueError, match="must be an Evaluation.*Received: tuple"):
-        attention_fusion.lesson_claims(**inputs)
+    result = _inputs()
+    del result.evaluations[-1]  # article_attention
+    with pytest.raises(ValueError, match=r"Received: evaluations without \['article_attention'\]"):
+        attention_fusion.lesson_claims(result)
+    result = _inputs()
+    result.evaluations[0] = (None, result.evaluations[0])  # a train_models pair
+    with pytest.raises(ValueError, match="must be Evaluations. Received: tuple"):
+        attention_fusion.lesson_claims(result)
+    result = _inputs()
+    result.evaluations[1] = dataclasses.replace(result.evaluations[1], per_phenomenon={})
+    with pytest.raises(ValueError, match="'word_attention_fusion' must have a 'grounded'"):
+        attention_fusion.lesson_claims(result)
+    result = _inputs()
+    del result.measures["regions_read"]
+    with pytest.raises(ValueError, match=r"Received: measures without \['regions_read'\]"):
+        attention_fusion.lesson_claims(result)
     with pytest.raises(ValueError, match="shares must be .*Received: shares="):
-        attention_fusion.lesson_claims(**{**_inputs(), "shares": {"named": 0.8}})
+        attention_fusion.lesson_claims(_with_measure("shares", {"named": 0.8}))
     with pytest.raises(ValueError, match="colour_first must be a share in .*Received: colour"):
-        attention_fusion.lesson_claims(**_inputs(colour_first=100.0))  # a percentage
+        attention_fusion.lesson_claims(_inputs(colour_first=100.0))  # a percentage
     with pytest.raises(ValueError, match=r"shares\['other'\] must be a share"):
-        attention_fusion.lesson_claims(**_inputs(shares={"other": "7.5%"}))
+        attention_fusion.lesson_claims(_inputs(shares={"other": "7.5%"}))
 
 
 def test_train_models_uses_the_lessons_settings(monkeypatch):
     calls = []
 
-    def fake_fit_and_evaluate(model, data, **settings):
+    def fake_fit_and_evaluate(model, data, settings=None):
         calls.append(settings)
         return _evaluation(model.name, 0.9, 0.5)
 
     monkeypatch.setattr(attention_fusion, "fit_and_evaluate", fake_fit_and_evaluate)
     monkeypatch.setenv("MMCOURSE_FAST", "1")
     names = ("concat_fusion", "article_attention")
-    results = attention_fusion.train_models(tiny_fusion_data(), names=names, seed=3)
+    seeded = dataclasses.replace(attention_fusion.SETTINGS.fast, seed=3)
+    results = attention_fusion.train_models(tiny_fusion_data(), seeded, names=names)
     assert list(results) == list(names)
     assert [model.name for model, _ in results.values()] == list(names)
     assert [evaluation.name for _, evaluation in results.values()] == list(names)
-    settings = {"learning_rate": 2e-3, "batch_size": 32, "patience": 6, "seed": 3}
-    assert calls == [{"epochs": 12, **settings}] * 2
-    attention_fusion.train_models(tiny_fusion_data(), names=names[:1], seed=3, num_epochs=2)
-    assert calls[-1] == {"epochs": 2, **settings}
+    assert calls == [seeded] * 2
+    expected = (12, 32, 6, 2e-3)
+    assert (seeded.epochs, seeded.batch_size, seeded.patience, seeded.learning_rate) == expected
+    attention_fusion.train_models(tiny_fusion_data(), names=names[:1])
+    assert calls[-1] == attention_fusion.SETTINGS.fast  # this mode's settings by default
+    attention_fusion.fit_and_score(results["concat_fusion"][0], tiny_fusion_data())
+    assert calls[-1] == attention_fusion.SETTINGS.fast
+
+
+def test_run_experiment_returns_the_four_models_and_the_cross_models_attention(monkeypatch):
+    seen = []
+
+    def train(data, settings):
+        seen.append(("train", data, settings))
+        return {n: (f"{n} model", _evaluation(n, 0.9, 0.5)) for n in attention_fusion.MODEL_NAMES}
+
+    def measures(model, data, *, tolerance):
+        seen.append(("measure", model, tolerance))
+        return {"colour_first": 1.0, "shares": NOTEBOOK_SHARES, "regions_read": 0.9}
+
+    monkeypatch.setattr(attention_fusion, "train_models", train)
+    monkeypatch.setattr(attention_fusion, "attention_measures", measures)
+    settings = dataclasses.replace(attention_fusion.SETTINGS.fast, colour_tolerance=0.1)
+    result = attention_fusion.run_experiment("data", settings=settings)
+    assert [e.name for e in result] == list(attention_fusion.MODEL_NAMES)
+    assert seen == [("train", "data", settings), ("measure", "cross_modal_attention model", 0.1)]
+    assert result.measure("regions_read") == 0.9 and result.settings is settings
+    assert len(attention_fusion.lesson_claims(result)) == 9  # its measures are the claims'

@@ -16,8 +16,9 @@ def setup():
 
     data = tiny_fusion_data()
     keras.utils.set_random_seed(0)
-    model = attention_fusion.build_model("cross_modal_attention",
-                                         vocabulary_size=data.vocabulary_size)  # fmt: skip
+    model = attention_fusion.build_model(
+        "cross_modal_attention", vocabulary_size=data.vocabulary_size
+    )
     return model, data
 
 
@@ -53,8 +54,9 @@ def test_explain_posts_gives_words_weights_and_maps(setup):
 
 def test_explain_posts_without_region_attention():
     data = tiny_fusion_data()
-    model = attention_fusion.build_model("word_attention_fusion",
-                                         vocabulary_size=data.vocabulary_size)  # fmt: skip
+    model = attention_fusion.build_model(
+        "word_attention_fusion", vocabulary_size=data.vocabulary_size
+    )
     post = attention_fusion_viewer.explain_posts(model, data, "test", 1)[0]
     assert post["region_map"] is None and post["region_word_weights"] is None
     assert len(post["words"]) == len(post["word_weights"])

@@ -1,5 +1,6 @@
 """Lesson 07's table helpers and claims, on fabricated numbers (fast; nothing trains)."""
 
+import dataclasses
 import io
 from types import SimpleNamespace
 
@@ -9,12 +10,14 @@ import pytest
 
 from mmcourse import claims
 from mmcourse.evaluate import Evaluation
+from mmcourse.experiment import LessonResult
 from mmcourse.lessons import cnn_fusion
 
 
 def _evaluation(name, accuracy, **per_phenomenon):
-    return Evaluation(name, accuracy, accuracy, per_phenomenon, np.zeros((3, 3)), ("a", "b", "c"),
-                      "")  # fmt: skip
+    return Evaluation(
+        name, accuracy, accuracy, per_phenomenon, np.zeros((3, 3)), ("a", "b", "c"), ""
+    )
 
 
 def test_margin_and_gains_use_the_better_baseline_per_column():
@@ -39,7 +42,7 @@ def test_margin_and_gains_use_the_better_baseline_per_column():
     with pytest.raises(ValueError, match="Received"):
         cnn_fusion.fusion_margin(evaluations[1:])
     with pytest.raises(ValueError, match="Received"):
-        cnn_fusion.train_model("attention", data=None)
+        cnn_fusion.train_model("attention", None)
 
 
 # The notebook's stored fast-mode numbers (test accuracy, per phenomenon, training time).
@@ -78,32 +81,23 @@ def lesson():
     }
 
 
-def _lesson_claims(lesson, monkeypatch):
-    """`lesson_claims` on `lesson`'s numbers: models are names, the helpers that would run
-    them return `lesson`'s tables (and check that they got the right model)."""
-    for helper, piece, model in (
-        ("grounded_choices", "choices", "concat_fusion"),
-        ("gate_by_phenomenon", "gates", "gated_fusion"),
-        ("branch_confidence", "confidence", "late_fusion"),
-    ):
-
-        def fake(got, data, piece=piece, model=model):
-            assert (got, data.ceilings) == (f"{model} model", lesson["ceilings"])
-            return lesson[piece]
-
-        monkeypatch.setattr(cnn_fusion, helper, fake)
-    evaluations = {}
+def _result(lesson):
+    """A `LessonResult` holding `lesson`'s numbers, as `run_experiment` or the notebook
+    builds it (listing 4.3 first)."""
+    evaluations = []
     for name, row in lesson["scores"].iterrows():
-        evaluations[name] = _evaluation(name, row["accuracy"], **row[PHENOMENA].to_dict())
-        evaluations[name].details.update(train_seconds=row["seconds"], epochs=row["epochs"])
-    listing = evaluations.pop("listing_4_3")
-    results = {name: (f"{name} model", e) for name, e in evaluations.items()}
-    data = SimpleNamespace(ceilings=lesson["ceilings"])
-    return cnn_fusion.lesson_claims(results, data, listing=listing)
+        evaluations.append(_evaluation(name, row["accuracy"], **row[PHENOMENA].to_dict()))
+        evaluations[-1].details.update(train_seconds=row["seconds"], epochs=row["epochs"])
+    measures = {key: lesson[key] for key in cnn_fusion.MEASURES}
+    return LessonResult.of(evaluations, **measures)
 
 
-def test_every_claim_holds_on_the_notebooks_numbers(lesson, monkeypatch):
-    found = _lesson_claims(lesson, monkeypatch)
+def _lesson_claims(lesson):
+    return cnn_fusion.lesson_claims(_result(lesson))
+
+
+def test_every_claim_holds_on_the_notebooks_numbers(lesson):
+    found = _lesson_claims(lesson)
     table = claims.check(found, lesson="07")
     assert len(table) == len(found) == 31
     assert table["held"].all()
@@ -125,67 +119,199 @@ def _set(piece, key, column, value):
 @pytest.mark.parametrize(
     ("change", "failed", "count"),
     [
-        (_set("scores", "tensor_fusion", "accuracy", 0.8),
-         "tensor fusion beats the best single modality by 0.15", 1),
-        (_set("scores", "listing_4_3", "accuracy", 0.95),
-         "listing 4.3 matches concat fusion's accuracy within 0.05", 1),
-        (_set("ceilings", "image", "overall", 0.81),
-         "listing 4.3 beats the better single-modality Bayes ceiling by 0.1", 1),
-        (_set("scores", "listing_4_3", "seconds", 18.0),
-         "listing 4.3 takes over twice concat fusion's time per epoch", 1),
-        (_set("scores", "image_only", "conflict", 0.84),
-         "on conflict posts the image decides: text alone below 0.2, image alone above 0.85", 1),
-        (_set("scores", "text_only", "negation", 0.85),
-         "on negation posts the text decides: image alone below 0.3, text alone above 0.85", 1),
-        (_set("scores", "concat_fusion", "text_neutral", 0.9),
-         "concat fusion is within 0.08 of image alone on text_neutral posts", 2),
-        (_set("scores", "concat_fusion", "text_neutral", 0.9),
-         "concat fusion loses under 0.08 to the better single model on each phenomenon", 2),
-        (_set("scores", "text_only", "conflict", 0.21),
-         "concat fusion beats text alone by over 0.7 where the image decides", 2),
-        (_set("scores", "image_only", "negation", 0.29),
-         "concat fusion beats image alone by over 0.7 where the text decides", 1),
-        (_set("scores", "gated_fusion", "grounded", 0.7),
-         "gated fusion stays below 0.7 on grounded posts", 1),
-        (_set("choices", "posts", None, 39),
-         "at least 40 grounded test posts show two different expressions", 1),
-        (_set("choices", "named_character", None, 0.8),
-         "concat fusion picks the named character about as often as the other one", 1),
-        (_set("scores", "early_fusion", "negation", 0.7),
-         "early fusion loses 0.3 to text alone on negation posts", 1),
-        (_set("scores", "early_fusion", "accuracy", 0.811),
-         "early fusion beats the best single modality by less than 0.15", 1),
-        (_set("gates", "aligned", "text_share", 1.0),
-         "every mean gate lies strictly between 0 and 1", 1),
-        (_set("gates", "negation", "text_share", 0.55),
-         "the gate leans to the modality that decides by 0.05", 1),
-        (_set("confidence", "negation", "image_branch", 0.9),
-         "late fusion's image branch is surer by 0.3 where the image decides", 1),
-        (_set("confidence", "text_neutral", "text_branch", 0.7),
-         "late fusion's text branch stays confident where the image decides", 1),
+        (
+            _set("scores", "tensor_fusion", "accuracy", 0.8),
+            "tensor fusion beats the best single modality by 0.15",
+            1,
+        ),
+        (
+            _set("scores", "listing_4_3", "accuracy", 0.95),
+            "listing 4.3 matches concat fusion's accuracy within 0.05",
+            1,
+        ),
+        (
+            _set("ceilings", "image", "overall", 0.81),
+            "listing 4.3 beats the better single-modality Bayes ceiling by 0.1",
+            1,
+        ),
+        (
+            _set("scores", "listing_4_3", "seconds", 18.0),
+            "listing 4.3 takes over twice concat fusion's time per epoch",
+            1,
+        ),
+        (
+            _set("scores", "image_only", "conflict", 0.84),
+            "on conflict posts the image decides: text alone below 0.2, image alone above 0.85",
+            1,
+        ),
+        (
+            _set("scores", "text_only", "negation", 0.85),
+            "on negation posts the text decides: image alone below 0.3, text alone above 0.85",
+            1,
+        ),
+        (
+            _set("scores", "concat_fusion", "text_neutral", 0.9),
+            "concat fusion is within 0.08 of image alone on text_neutral posts",
+            2,
+        ),
+        (
+            _set("scores", "concat_fusion", "text_neutral", 0.9),
+            "concat fusion loses under 0.08 to the better single model on each phenomenon",
+            2,
+        ),
+        (
+            _set("scores", "text_only", "conflict", 0.21),
+            "concat fusion beats text alone by over 0.7 where the image decides",
+            2,
+        ),
+        (
+            _set("scores", "image_only", "negation", 0.29),
+            "concat fusion beats image alone by over 0.7 where the text decides",
+            1,
+        ),
+        (
+            _set("scores", "gated_fusion", "grounded", 0.7),
+            "gated fusion stays below 0.7 on grounded posts",
+            1,
+        ),
+        (
+            _set("choices", "posts", None, 39),
+            "at least 40 grounded test posts show two different expressions",
+            1,
+        ),
+        (
+            _set("choices", "named_character", None, 0.8),
+            "concat fusion picks the named character about as often as the other one",
+            1,
+        ),
+        (
+            _set("scores", "early_fusion", "negation", 0.7),
+            "early fusion loses 0.3 to text alone on negation posts",
+            1,
+        ),
+        (
+            _set("scores", "early_fusion", "accuracy", 0.811),
+            "early fusion beats the best single modality by less than 0.15",
+            1,
+        ),
+        (
+            _set("gates", "aligned", "text_share", 1.0),
+            "every mean gate lies strictly between 0 and 1",
+            1,
+        ),
+        (
+            _set("gates", "negation", "text_share", 0.55),
+            "the gate leans to the modality that decides by 0.05",
+            1,
+        ),
+        (
+            _set("confidence", "negation", "image_branch", 0.9),
+            "late fusion's image branch is surer by 0.3 where the image decides",
+            1,
+        ),
+        (
+            _set("confidence", "text_neutral", "text_branch", 0.7),
+            "late fusion's text branch stays confident where the image decides",
+            1,
+        ),
     ],
-)  # fmt: skip
-def test_a_claim_fails_when_its_number_moves_past_the_bound(
-    lesson, monkeypatch, change, failed, count
-):
+)
+def test_a_claim_fails_when_its_number_moves_past_the_bound(lesson, change, failed, count):
     change(lesson)
     with pytest.raises(claims.ClaimError) as info:
-        claims.check(_lesson_claims(lesson, monkeypatch), lesson="07")
+        claims.check(_lesson_claims(lesson), lesson="07")
     message = str(info.value)
     assert f"  - {failed}: measured" in message, message
     assert message.startswith(f"Lesson 07: {count} of 31 claims did not hold"), message
 
 
-def test_lesson_claims_needs_every_model_and_listing_4_3(lesson, monkeypatch):
+def test_lesson_claims_needs_every_model_listing_4_3_and_each_measure(lesson):
     lesson["scores"] = lesson["scores"].drop("gated_fusion")
-    with pytest.raises(ValueError, match="Received: .*'early_fusion'"):
-        _lesson_claims(lesson, monkeypatch)
+    with pytest.raises(ValueError, match=r"Received: evaluations without \['gated_fusion'\]"):
+        _lesson_claims(lesson)
     concat = _evaluation("concat_fusion", 0.9)
-    results = {name: ("model", concat) for name in cnn_fusion.MODELS}
-    with pytest.raises(ValueError, match="Received: listing="):
-        cnn_fusion.lesson_claims(results, None, listing=concat)
-    with pytest.raises(ValueError, match="Received: listing="):
-        cnn_fusion.lesson_claims(results, None, listing=("model", concat))
+    measures = {key: lesson[key] for key in cnn_fusion.MEASURES}
+    result = LessonResult.of(
+        [dataclasses.replace(concat, name=n) for n in cnn_fusion.MODELS], **measures
+    )
+    with pytest.raises(ValueError, match=r"without \['listing_4_3'\]"):
+        cnn_fusion.lesson_claims(result)
+    result.evaluations.append(("model", _evaluation("listing_4_3", 0.9)))  # a train_models pair
+    with pytest.raises(ValueError, match="must be Evaluations. Received: tuple"):
+        cnn_fusion.lesson_claims(result)
+    result.evaluations[-1] = _evaluation("listing_4_3", 0.9)
+    del result.measures["gates"]
+    with pytest.raises(ValueError, match=r"Received: measures without \['gates'\]"):
+        cnn_fusion.lesson_claims(result)
+
+
+def test_lesson_measures_read_each_table_off_its_model(lesson, monkeypatch):
+    for helper, piece, model in (
+        ("grounded_choices", "choices", "concat_fusion"),
+        ("gate_by_phenomenon", "gates", "gated_fusion"),
+        ("branch_confidence", "confidence", "late_fusion"),
+    ):
+
+        def fake(got, data, piece=piece, model=model):
+            assert (got, data.ceilings) == (f"{model} model", lesson["ceilings"])
+            return lesson[piece]
+
+        monkeypatch.setattr(cnn_fusion, helper, fake)
+    data = SimpleNamespace(ceilings=lesson["ceilings"])
+    models = {name: (f"{name} model", None) for name in cnn_fusion.MODELS}
+    measures = cnn_fusion.lesson_measures(models, data)
+    assert set(measures) == set(cnn_fusion.MEASURES)
+    for key in cnn_fusion.MEASURES:
+        assert measures[key] is lesson[key]
+
+
+def test_settings_hold_todays_epochs_for_listing_4_3_and_the_others():
+    fast, full = cnn_fusion.SETTINGS.fast, cnn_fusion.SETTINGS.full
+    assert (fast.epochs, fast.listing_epochs, full.epochs, full.listing_epochs) == (4, 3, 30, 30)
+    for settings in (fast, full):
+        assert (settings.batch_size, settings.learning_rate, settings.patience) == (64, 2e-3, 3)
+        assert cnn_fusion.listing_epochs(settings) == settings.listing_epochs
+    with pytest.raises(ValueError, match="Received"):
+        dataclasses.replace(fast, listing_epochs=0)
+
+
+def test_train_model_gives_listing_4_3_its_epochs_and_the_others_the_settings(monkeypatch):
+    calls = []
+
+    def fit(model, data, settings=None):
+        calls.append((model.name, settings))
+        return _evaluation(model.name, 0.9)
+
+    monkeypatch.setattr(cnn_fusion, "fit_and_evaluate", fit)
+    monkeypatch.setenv("MMCOURSE_FAST", "1")
+    data = SimpleNamespace(vocabulary_size=20)
+    trained = cnn_fusion.train_models(data, names=("listing_4_3", "concat_fusion"))
+    assert [e.name for _, e in trained.values()] == ["listing_4_3", "concat_fusion"]
+    fast = cnn_fusion.SETTINGS.fast
+    assert calls == [("listing_4_3", dataclasses.replace(fast, epochs=3)), ("concat_fusion", fast)]
+    calls.clear()
+    cnn_fusion.train_model("text_only", data, dataclasses.replace(fast, seed=5))
+    assert calls == [("text_only", dataclasses.replace(fast, seed=5))]
+
+
+def test_run_experiment_trains_listing_4_3_first_then_every_model(lesson, monkeypatch):
+    seen = {}
+
+    def train(data, settings, *, names):
+        seen.update(data=data, settings=settings, names=names)
+        return {n: (f"{n} model", _evaluation(n, 0.9)) for n in names}
+
+    monkeypatch.setattr(cnn_fusion, "train_models", train)
+    monkeypatch.setattr(cnn_fusion, "lesson_measures", lambda models, data: {"gates": "table"})
+    settings = dataclasses.replace(cnn_fusion.SETTINGS.fast, seed=2)
+    result = cnn_fusion.run_experiment("data", settings=settings)
+    assert seen == {
+        "data": "data",
+        "settings": settings,
+        "names": ("listing_4_3", *cnn_fusion.MODELS),
+    }
+    assert [e.name for e in result] == ["listing_4_3", *cnn_fusion.MODELS]
+    assert result.measures == {"gates": "table"} and result.settings is settings
 
 
 def test_late_fusion_weights_are_one_learned_weight_per_modality_summing_to_one():

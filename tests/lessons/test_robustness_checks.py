@@ -7,6 +7,7 @@ import pytest
 
 from mmcourse.lessons import robustness_checks
 from mmcourse.models import blocks
+from mmcourse.settings import TrainSettings
 
 
 def _tiny_fusion(vocabulary_size, rate=0.0):
@@ -18,8 +19,9 @@ def _tiny_fusion(vocabulary_size, rate=0.0):
     t = blocks.text_vector(text, vocabulary_size=vocabulary_size, filters=4, kernel_sizes=(3,))
     i = blocks.image_vector(image, units=8)
     x = keras.layers.Concatenate(name="fusion_concat")([t, i])
-    return keras.Model([tokens, features], blocks.softmax_head(x, hidden_units=8),
-                       name=f"tiny_fusion_{rate}")  # fmt: skip
+    return keras.Model(
+        [tokens, features], blocks.softmax_head(x, hidden_units=8), name=f"tiny_fusion_{rate}"
+    )
 
 
 def test_flip_labels_changes_exactly_count_labels():
@@ -43,8 +45,9 @@ def test_with_label_noise_flips_train_labels_only(fusion_data):
     assert len(rows) == round(0.1 * len(train)) == 480
     assert int((noisy.labels("train") != train).sum()) == 480
     np.testing.assert_array_equal(noisy.labels("test"), fusion_data.labels("test"))
-    np.testing.assert_array_equal(noisy.labels("train", "text_label"),
-                                  fusion_data.labels("train", "text_label"))  # fmt: skip
+    np.testing.assert_array_equal(
+        noisy.labels("train", "text_label"), fusion_data.labels("train", "text_label")
+    )
     assert fusion_data.labels("train") is train  # the original is untouched
     with pytest.raises(ValueError, match="Received:"):
         robustness_checks.with_label_noise(fusion_data, 1.5)
@@ -74,7 +77,9 @@ def test_a_blanked_modality_is_what_modality_dropout_feeds_in_training(fusion_da
     dropped_text = ~text.any(axis=1)
     dropped_image = ~image.any(axis=1)
     assert (dropped_text ^ dropped_image).all()  # each post lost exactly one modality
-    no_text = robustness_checks.blank(fusion_data, "test", "text").inputs("test", rows=slice(0, 64))
+    no_text = robustness_checks.blank(fusion_data, "test", "text").inputs(
+        "test", rows=slice(0, 64)
+    )
     np.testing.assert_array_equal(text[dropped_text], no_text["tokens"][dropped_text])
 
 
@@ -87,7 +92,9 @@ def test_missing_modality_accuracy_and_dropout_curve(fusion_data):
         built.append(rate)
         return _tiny_fusion(vocabulary, rate)
 
-    table, runs = robustness_checks.dropout_curve(build, small, [0.0, 0.5], epochs=1)
+    table, runs = robustness_checks.dropout_curve(
+        build, small, [0.0, 0.5], TrainSettings(epochs=1)
+    )
     assert built == [0.0, 0.5]
     assert list(table.index) == [0.0, 0.5]
     assert list(table.columns) == list(robustness_checks.MISSING_VIEWS)
@@ -110,8 +117,9 @@ def test_corruption_table_scores_every_model_kind_and_strength(fusion_data):
     small = fusion_data.head("test", 30)
     vocabulary = fusion_data.vocabulary_size
     models = {"a": _tiny_fusion(vocabulary), "b": _tiny_fusion(vocabulary, 0.5)}
-    table = robustness_checks.corruption_table(models, small, ["drop_words", "occlusion"], [0.0, 1.0],
-                                        scale=np.ones(64))  # fmt: skip
+    table = robustness_checks.corruption_table(
+        models, small, ["drop_words", "occlusion"], [0.0, 1.0], scale=np.ones(64)
+    )
     assert list(table.columns) == ["kind", "strength", "model", "accuracy"]
     assert len(table) == 2 * 2 * 2
     assert table["accuracy"].between(0, 1).all()
@@ -119,7 +127,9 @@ def test_corruption_table_scores_every_model_kind_and_strength(fusion_data):
 
 def test_compute_profile_reports_params_epoch_time_and_latency(fusion_data):
     model = _tiny_fusion(fusion_data.vocabulary_size)
-    profile = robustness_checks.compute_profile(model, fusion_data, repeats=2, warmup=1, batch_size=8)
+    profile = robustness_checks.compute_profile(
+        model, fusion_data, repeats=2, warmup=1, batch_size=8
+    )
     assert set(profile) == {"params", "seconds_per_epoch", "latency_ms", "batch_ms_per_post"}
     assert profile["params"] == model.count_params()
     assert np.isnan(profile["seconds_per_epoch"])  # no training details given

@@ -1,16 +1,16 @@
-"""Lesson 09's claims (`robustness_claims.lesson_claims`) on hand-made tables: fast, no training.
+"""Lesson 09's claims (`robustness_claims.lesson_claims`, also `robustness.lesson_claims`) on a
+hand-made `LessonResult`: fast, no training.
 
 The tables hold the numbers of the notebook's stored fast-mode run, on which every claim holds;
 each perturbation breaks one sentence and the check must name it.
 """
 
-from types import SimpleNamespace
-
 import pandas as pd
 import pytest
 
 from mmcourse import claims
-from mmcourse.lessons import robustness_checks, robustness_claims
+from mmcourse.experiment import LessonResult
+from mmcourse.lessons import robustness_claims
 
 CEILINGS = {"text": {"overall": 0.655}, "image": {"overall": 0.667}, "both": {"overall": 0.97}}
 VIEWS = ["full", "text_missing", "image_missing"]
@@ -25,7 +25,7 @@ NOISE = {
     "concat_fusion_drop0.4": [0.3790, 0.7579, 0.7379, 0.8063, 0.7913],
     "tensor_fusion_drop0.4": [0.3806, 0.7546, 0.7346, 0.8130, 0.8114],
 }
-# Accuracy with the image blanked (what `missing_modality_accuracy` gives each fusion model).
+# Accuracy with the image blanked (what `image_missing_accuracy` gives each fusion model).
 BLANKED = {
     "concat_fusion": 0.656,
     "late_fusion": 0.648,
@@ -40,72 +40,86 @@ COUNT = 15 + 6 * len(FUSIONS) + 2 + len(KINDS) + 3
 
 def _inputs():
     missing = pd.DataFrame(
-        [[0.661, 0.212, 0.661], [0.644, 0.644, 0.421], [0.898, 0.659, 0.656],
-         [0.907, 0.669, 0.648], [0.913, 0.663, 0.481], [0.970, 0.667, 0.655]],
-        index=["text_only", "image_only", "concat_fusion", "late_fusion", "tensor_fusion",
-               "ceiling"],
+        [
+            [0.661, 0.212, 0.661],
+            [0.644, 0.644, 0.421],
+            [0.898, 0.659, 0.656],
+            [0.907, 0.669, 0.648],
+            [0.913, 0.663, 0.481],
+            [0.970, 0.667, 0.655],
+        ],
+        index=[
+            "text_only",
+            "image_only",
+            "concat_fusion",
+            "late_fusion",
+            "tensor_fusion",
+            "ceiling",
+        ],
         columns=VIEWS,
-    )  # fmt: skip
+    )
     index = pd.MultiIndex.from_product(
         [["concat_fusion", "tensor_fusion"], [0.0, 0.4]], names=["model", "modality_dropout"]
     )
     curves = pd.DataFrame(
-        [[0.898, 0.659, 0.656], [0.893, 0.641, 0.653], [0.913, 0.663, 0.481],
-         [0.905, 0.659, 0.631]],
-        index=index, columns=VIEWS,
-    )  # fmt: skip
+        [
+            [0.898, 0.659, 0.656],
+            [0.893, 0.641, 0.653],
+            [0.913, 0.663, 0.481],
+            [0.905, 0.659, 0.631],
+        ],
+        index=index,
+        columns=VIEWS,
+    )
     columns = pd.MultiIndex.from_product([KINDS, [0.5]], names=["kind", "strength"])
     noise = pd.DataFrame(list(NOISE.values()), index=list(NOISE), columns=columns)
     noise.index.name = "model"
-    models = {name: (name, None) for name in NOISE}  # only text-only's Evaluation is read
-    models["text_only"] = ("text_only", SimpleNamespace(accuracy=0.6611))
     labels = pd.DataFrame(
-        {"flipped": [0, 480, 1440], "accuracy": [0.8982, 0.9032, 0.8314],
-         "macro_f1": [0.8892, 0.8943, 0.8288], "accuracy_lost": [0.0, -0.005, 0.0668]},
+        {
+            "flipped": [0, 480, 1440],
+            "accuracy": [0.8982, 0.9032, 0.8314],
+            "macro_f1": [0.8892, 0.8943, 0.8288],
+            "accuracy_lost": [0.0, -0.005, 0.0668],
+        },
         index=pd.Index([0.0, 0.1, 0.3], name="label_noise"),
-    )  # fmt: skip
-    return {"models": models, "missing": missing, "curves": curves, "noise": noise,
-            "labels": labels}  # fmt: skip
+    )
+    return {
+        "ceilings": CEILINGS,
+        "text_only_accuracy": 0.6611,
+        "missing": missing,
+        "curves": curves,
+        "noise": noise,
+        "blanked": dict(BLANKED),
+        "labels": labels,
+    }
 
 
-@pytest.fixture
-def blanked(monkeypatch):
-    """`missing_modality_accuracy` replaced by a lookup in `BLANKED` (a dict the test may edit);
-    the models are their names, and every call is recorded."""
-    values, calls = dict(BLANKED), []
-
-    def fake(model, data, split="test"):
-        calls.append((model, data))
-        return {"full": 0.9, "text_missing": 0.66, "image_missing": values[model]}
-
-    monkeypatch.setattr(robustness_checks, "missing_modality_accuracy", fake)
-    return SimpleNamespace(values=values, calls=calls)
+def _made(inputs):
+    return robustness_claims.lesson_claims(LessonResult.of([], **inputs))
 
 
-def _check(data, inputs):
-    return claims.check(robustness_claims.lesson_claims(data, **inputs), lesson="09")
+def _check(inputs):
+    return claims.check(_made(inputs), lesson="09")
 
 
-def test_every_claim_holds_on_the_notebooks_fast_mode_numbers(blanked):
-    data = SimpleNamespace(ceilings=CEILINGS)
-    made = robustness_claims.lesson_claims(data, **_inputs())
+def test_every_claim_holds_on_the_notebooks_fast_mode_numbers():
+    made = _made(_inputs())
     table = claims.check(made, lesson="09")
     assert len(table) == len(made) == COUNT
     assert table.index.is_unique  # one sentence per claim
     assert table["held"].all()
-    assert blanked.calls == [(name, data) for name in FUSIONS]  # each fusion model, scored once
 
 
 def _set(name, key, value, *more):
     """A perturbation: `inputs[name].loc[key] = value` (or the text-only model's accuracy, or a
     blanked score); `more` holds further `key, value` pairs of the same input."""
 
-    def apply(inputs, blanked):
+    def apply(inputs):
         for k, v in zip((key, *more[::2]), (value, *more[1::2])):
             if name == "blanked":
-                blanked.values[k] = v
+                inputs["blanked"][k] = v
             elif name == "text_only_accuracy":
-                inputs["models"]["text_only"] = ("text_only", SimpleNamespace(accuracy=v))
+                inputs["text_only_accuracy"] = v
             else:
                 inputs[name].loc[k] = v
 
@@ -115,75 +129,111 @@ def _set(name, key, value, *more):
 @pytest.mark.parametrize(
     ("perturb", "failing"),
     [
-        (_set("curves", (("tensor_fusion", 0.0), "image_missing"), 0.56),
-         "without dropout, tensor fusion with the image missing falls 10 points below"),
-        (_set("curves", (("tensor_fusion", 0.4), "image_missing"), 0.56),
-         "modality dropout 0.4 raises tensor fusion with the image missing by 8 points"),
-        (_set("curves", (("tensor_fusion", 0.4), "image_missing"), 0.6),
-         "tensor fusion with the image missing is within 5 points of the text-alone ceiling"),
-        (_set("curves", (("tensor_fusion", 0.4), "full"), 0.88),
-         "modality dropout costs tensor fusion at most 3 points with both inputs"),
-        (_set("curves", (("tensor_fusion", 0.4), "text_missing"), 0.62),
-         "tensor fusion with dropout, text missing, is within 4 points of the image-alone"),
-        (_set("curves", (("concat_fusion", 0.0), "image_missing"), 0.61),
-         "concat fusion, image missing, is within 4 points of what the other modality allows"),
-        (_set("missing", ("late_fusion", "text_missing"), 0.62),
-         "late fusion, text missing, is within 4 points of what the other modality allows"),
-        (_set("curves", (("concat_fusion", 0.4), "text_missing"), 0.61),
-         "modality dropout changes concat fusion (text missing) by less than 4 points"),
-        (_set("missing", ("text_only", "text_missing"), 0.45),  # strictly below 0.45
-         "the text-only model with its text missing is left guessing"),
-        (_set("missing", ("image_only", "image_missing"), 0.46),
-         "the image-only model with its image missing is left guessing"),
-        (_set("noise", ("concat_fusion", ("gaussian_noise", 0.5)), 0.56),
-         "concat_fusion: a noisy image (Gaussian 0.5) is worse than none by 10 points"),
-        (_set("blanked", "tensor_fusion", 0.39),  # does not cope: no margin, still below
-         "tensor_fusion: a noisy image (Gaussian 0.5) is worse than none:"),
-        (_set("text_only_accuracy", None, 0.53),
-         "late_fusion: a noisy image (Gaussian 0.5) puts it 10 points below the text-only"),
-        (_set("noise", ("late_fusion", ("typos", 0.5)), 0.71),
-         "late_fusion: with typos 0.5 it stays 5 points above the image-alone ceiling"),
-        (_set("noise", ("text_only", ("drop_words", 0.5)), 0.72),
-         "tensor_fusion_drop0.4: with drop_words 0.5 it stays 10 points above the text-only"),
-        (_set("noise", ("tensor_fusion_drop0.4", ("gaussian_noise", 0.5)), 0.43),
-         "modality dropout does not help tensor_fusion against Gaussian noise 0.5"),
-        (_set("noise", ("late_fusion", ("occlusion", 0.5)), 0.81),
-         "with occlusion 0.5 the fusion models stay within 8 points of one another"),
-        (_set("labels", (0.1, "accuracy_lost"), 0.031),
-         "10 % flipped labels cost concat fusion at most 3 points"),
-        (_set("labels", (0.3, "accuracy_lost"), 0.029),
-         "30 % flipped labels cost concat fusion at least 3 points"),
-        (_set("labels", (0.3, "accuracy_lost"), 0.04, (0.1, "accuracy_lost"), 0.025),
-         "30 % flipped labels cost 2 points more than 10 %"),
+        (
+            _set("curves", (("tensor_fusion", 0.0), "image_missing"), 0.56),
+            "without dropout, tensor fusion with the image missing falls 10 points below",
+        ),
+        (
+            _set("curves", (("tensor_fusion", 0.4), "image_missing"), 0.56),
+            "modality dropout 0.4 raises tensor fusion with the image missing by 8 points",
+        ),
+        (
+            _set("curves", (("tensor_fusion", 0.4), "image_missing"), 0.6),
+            "tensor fusion with the image missing is within 5 points of the text-alone ceiling",
+        ),
+        (
+            _set("curves", (("tensor_fusion", 0.4), "full"), 0.88),
+            "modality dropout costs tensor fusion at most 3 points with both inputs",
+        ),
+        (
+            _set("curves", (("tensor_fusion", 0.4), "text_missing"), 0.62),
+            "tensor fusion with dropout, text missing, is within 4 points of the image-alone",
+        ),
+        (
+            _set("curves", (("concat_fusion", 0.0), "image_missing"), 0.61),
+            "concat fusion, image missing, is within 4 points of what the other modality allows",
+        ),
+        (
+            _set("missing", ("late_fusion", "text_missing"), 0.62),
+            "late fusion, text missing, is within 4 points of what the other modality allows",
+        ),
+        (
+            _set("curves", (("concat_fusion", 0.4), "text_missing"), 0.61),
+            "modality dropout changes concat fusion (text missing) by less than 4 points",
+        ),
+        (
+            _set("missing", ("text_only", "text_missing"), 0.45),  # strictly below 0.45
+            "the text-only model with its text missing is left guessing",
+        ),
+        (
+            _set("missing", ("image_only", "image_missing"), 0.46),
+            "the image-only model with its image missing is left guessing",
+        ),
+        (
+            _set("noise", ("concat_fusion", ("gaussian_noise", 0.5)), 0.56),
+            "concat_fusion: a noisy image (Gaussian 0.5) is worse than none by 10 points",
+        ),
+        (
+            _set("blanked", "tensor_fusion", 0.39),  # does not cope: no margin, still below
+            "tensor_fusion: a noisy image (Gaussian 0.5) is worse than none:",
+        ),
+        (
+            _set("text_only_accuracy", None, 0.53),
+            "late_fusion: a noisy image (Gaussian 0.5) puts it 10 points below the text-only",
+        ),
+        (
+            _set("noise", ("late_fusion", ("typos", 0.5)), 0.71),
+            "late_fusion: with typos 0.5 it stays 5 points above the image-alone ceiling",
+        ),
+        (
+            _set("noise", ("text_only", ("drop_words", 0.5)), 0.72),
+            "tensor_fusion_drop0.4: with drop_words 0.5 it stays 10 points above the text-only",
+        ),
+        (
+            _set("noise", ("tensor_fusion_drop0.4", ("gaussian_noise", 0.5)), 0.43),
+            "modality dropout does not help tensor_fusion against Gaussian noise 0.5",
+        ),
+        (
+            _set("noise", ("late_fusion", ("occlusion", 0.5)), 0.81),
+            "with occlusion 0.5 the fusion models stay within 8 points of one another",
+        ),
+        (
+            _set("labels", (0.1, "accuracy_lost"), 0.031),
+            "10 % flipped labels cost concat fusion at most 3 points",
+        ),
+        (
+            _set("labels", (0.3, "accuracy_lost"), 0.029),
+            "30 % flipped labels cost concat fusion at least 3 points",
+        ),
+        (
+            _set("labels", (0.3, "accuracy_lost"), 0.04, (0.1, "accuracy_lost"), 0.025),
+            "30 % flipped labels cost 2 points more than 10 %",
+        ),
     ],
-)  # fmt: skip
-def test_a_claim_that_stops_holding_is_named(blanked, perturb, failing):
-    data = SimpleNamespace(ceilings=CEILINGS)
+)
+def test_a_claim_that_stops_holding_is_named(perturb, failing):
     inputs = _inputs()
-    perturb(inputs, blanked)
+    perturb(inputs)
     with pytest.raises(claims.ClaimError, match="claims did not hold") as info:
-        _check(data, inputs)
+        _check(inputs)
     assert failing in str(info.value)
 
 
-def test_the_blanked_image_margin_depends_on_whether_the_model_copes(blanked):
-    data = SimpleNamespace(ceilings=CEILINGS)
+def test_the_blanked_image_margin_depends_on_whether_the_model_copes():
     inputs = _inputs()
-    blanked.values["tensor_fusion"] = 0.61  # now it copes: 10 points below it, 0.51 >= 0.394
-    _check(data, inputs)
+    inputs["blanked"]["tensor_fusion"] = 0.61  # now it copes: 10 points below it, 0.51 >= 0.394
+    _check(inputs)
     inputs["noise"].loc["tensor_fusion", ("gaussian_noise", 0.5)] = 0.52  # below 0.61, not 0.51
     with pytest.raises(claims.ClaimError, match="tensor_fusion: a noisy image .* by 10 points"):
-        _check(data, inputs)
+        _check(inputs)
 
 
-def test_every_fusion_model_of_the_noise_table_is_checked(blanked):
+def test_every_fusion_model_of_the_noise_table_is_checked():
     """Full mode has more fusion models: each one gets the noise claims."""
-    data = SimpleNamespace(ceilings=CEILINGS)
     inputs = _inputs()
     inputs["noise"].loc["gated_fusion"] = [0.43, 0.75, 0.73, 0.80, 0.70]
-    inputs["models"]["gated_fusion"] = ("gated_fusion", None)
-    blanked.values["gated_fusion"] = 0.65
-    made = robustness_claims.lesson_claims(data, **inputs)
+    inputs["blanked"]["gated_fusion"] = 0.65
+    made = _made(inputs)
     assert len(made) == COUNT + 6
     with pytest.raises(claims.ClaimError) as info:
         claims.check(made, lesson="09")
@@ -201,20 +251,34 @@ def test_every_fusion_model_of_the_noise_table_is_checked(blanked):
         ("labels", 0.3),
     ],
 )
-def test_an_input_without_a_row_a_claim_needs_is_refused(blanked, name, drop):
+def test_an_input_without_a_row_a_claim_needs_is_refused(name, drop):
     inputs = _inputs()
     inputs[name] = inputs[name].drop(index=[drop])
     with pytest.raises(ValueError, match=f"{name} must hold .* Received: {name} lacking"):
-        robustness_claims.lesson_claims(SimpleNamespace(ceilings=CEILINGS), **inputs)
+        _made(inputs)
 
 
-def test_noise_without_strength_half_or_a_model_without_its_network_is_refused(blanked):
-    data = SimpleNamespace(ceilings=CEILINGS)
+def test_noise_without_strength_half_or_a_model_without_its_blanked_score_is_refused():
     inputs = _inputs()
     inputs["noise"].columns = inputs["noise"].columns.set_levels([0.25], level="strength")
     with pytest.raises(ValueError, match=r"Received: noise lacking \[\('gaussian_noise', 0.5\)"):
-        robustness_claims.lesson_claims(data, **inputs)
+        _made(inputs)
     inputs = _inputs()
-    del inputs["models"]["late_fusion"]
-    with pytest.raises(ValueError, match=r"Received: models lacking \['late_fusion'\]"):
-        robustness_claims.lesson_claims(data, **inputs)
+    del inputs["blanked"]["late_fusion"]
+    with pytest.raises(ValueError, match=r"Received: blanked lacking \['late_fusion'\]"):
+        _made(inputs)
+
+
+@pytest.mark.parametrize("measure", robustness_claims.MEASURES)
+def test_a_result_without_a_measure_is_refused(measure):
+    inputs = _inputs()
+    del inputs[measure]
+    with pytest.raises(ValueError, match=f"Received: result.measures lacking \\['{measure}'\\]"):
+        _made(inputs)
+
+
+@pytest.mark.parametrize("accuracy", [66.11, None, True, "0.66"])
+def test_a_text_only_accuracy_that_is_not_a_share_is_refused(accuracy):
+    inputs = {**_inputs(), "text_only_accuracy": accuracy}
+    with pytest.raises(ValueError, match="text_only_accuracy must be .* Received: text_only"):
+        _made(inputs)
