@@ -13,17 +13,16 @@ teaches, which the notebook checks (`claims.check`) in its last cells:
 - `named_character_cells` / `attention_on_characters`: where the text-to-image attention
   goes on grounded posts, on the named character or on the other one; `colour_word_attention`:
   how often the text's query weighs the colour word most; `regions_read_colour_word`: how
-  often the named character's regions, attending over the words, read the colour word. The
-  metadata that says who is named is read here, for evaluation only, never in training.
-- `lesson_claims`: the lesson's claims, from a `LessonResult` (`run_experiment`'s, or one
-  the notebook builds from what it measured).
+  often the named character's regions, attending over the words, read the colour word;
+  `attention_measures` collects the three for the claims. The metadata that says who is
+  named is read here, for evaluation only, never in training.
+- `lesson_claims` (in `mmcourse.lessons.attention_fusion_claims`): the lesson's claims, from a
+  `LessonResult` (`run_experiment`'s, or one the notebook builds from what it measured).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import numbers
 
 import keras
 import numpy as np
@@ -43,7 +42,7 @@ MODEL_NAMES = (
     "article_attention",
 )
 COLOUR_TOLERANCE = 0.12  # RGB distance in [0, 1] units, after matching the brightness
-DETAILS = ("params", "train_seconds", "epochs")
+MEASURES = ("colour_first", "shares", "regions_read")  # what attention_measures gives
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,123 +239,17 @@ def regions_read_colour_word(
     return round(float(np.mean((words == named)[found])), 3)
 
 
-MEASURES = ("colour_first", "shares", "regions_read")
-
-
-def lesson_claims(result: LessonResult) -> list[claims.Claim]:
-    """Lesson 08's claims, one `claims.Claim` each, from numbers measured already.
-
-    `result.evaluations` hold the test `Evaluation` of each of `MODEL_NAMES`;
-    `result.measures` hold, for the trained cross-modal attention model, `colour_first`
-    (`colour_word_attention(cross, data)`), `shares` (`attention_on_characters(cross,
-    data)`) and `regions_read` (`regions_read_colour_word(cross, data)`), as
-    `attention_measures` computes them. Nothing is trained or predicted here: the claims are
-    checked on the very numbers the notebook printed. Show them with
-    `claims.check(..., lesson="08")`.
-    """
-    others = [e for e in result.evaluations if not isinstance(e, Evaluation)]
-    if others:
-        raise ValueError(
-            f"result.evaluations must be Evaluations. Received: "
-            f"{type(others[0]).__name__} {str(others[0])[:60]!r}"
-        )
-    results = {e.name: e for e in result.evaluations}
-    missing = [name for name in MODEL_NAMES if name not in results]
-    if missing:
-        raise ValueError(
-            f"result must hold an Evaluation for each of {MODEL_NAMES}. "
-            f"Received: evaluations without {missing}"
-        )
-    for name in MODEL_NAMES:
-        evaluation = results[name]
-        if "grounded" not in evaluation.per_phenomenon:
-            raise ValueError(
-                f"{name!r} must have a 'grounded' score. Received: "
-                f"per_phenomenon={sorted(evaluation.per_phenomenon)}"
-            )
-    lacking = [name for name in MEASURES if name not in result.measures]
-    if lacking:
-        raise ValueError(
-            f"result.measures must hold {MEASURES}. Received: measures without {lacking}"
-        )
-    colour_first, shares = result.measure("colour_first"), result.measure("shares")
-    regions_read = result.measure("regions_read")
-    if not isinstance(shares, dict) or not {"named", "other", "named_area"} <= set(shares):
-        raise ValueError(
-            "shares must be attention_on_characters(...)'s dict (named, other, "
-            f"named_area). Received: shares={shares!r}"
-        )
-    values = {f"shares[{key!r}]": shares[key] for key in ("named", "other", "named_area")}
-    values.update(colour_first=colour_first, regions_read=regions_read)
-    for label, value in values.items():
-        if not _share(value):
-            raise ValueError(f"{label} must be a share in [0, 1]. Received: {label}={value!r}")
-    results = {name: results[name] for name in MODEL_NAMES}
-    grounded = {name: e.per_phenomenon["grounded"] for name, e in results.items()}
-    concat, cross = grounded["concat_fusion"], grounded["cross_modal_attention"]
-    article = grounded["article_attention"]
-    accuracy = {name: e.accuracy for name, e in results.items()}
-    without = [name for name in MODEL_NAMES if not set(DETAILS) <= set(results[name].details)]
-    return [
-        claims.below(
-            "concatenation stays near the image-only ceiling on grounded posts", concat, 0.65
-        ),
-        claims.at_least(
-            "cross-modal attention beats concatenation on grounded posts by 0.15",
-            cross,
-            concat + 0.15,
-        ),
-        claims.at_least(
-            "cross-modal attention beats concatenation overall by 0.01",
-            accuracy["cross_modal_attention"],
-            accuracy["concat_fusion"] + 0.01,
-        ),
-        claims.below(
-            "the article's version (weights, not features) trails cross-modal "
-            "attention on grounded posts by more than 0.15",
-            article,
-            cross - 0.15,
-        ),
-        claims.at_least(
-            "attention on the named character is at least 3x that on the other",
-            shares["named"],
-            3 * shares["other"],
-        ),
-        claims.at_least(
-            "attention on the named character is at least 4x its share of the image",
-            shares["named"],
-            4 * shares["named_area"],
-        ),
-        claims.at_least(
-            "the query weighs the colour word most on at least 80% of grounded posts",
-            colour_first,
-            0.8,
-        ),
-        claims.at_least(
-            "the named character's regions read the colour word most on at least "
-            "60% of grounded posts",
-            regions_read,
-            0.6,
-        ),
-        claims.holds(
-            "every model reports its parameters, training seconds and epochs",
-            not without,
-            measured=", ".join(without) or "all models",
-            expected="all models",
-        ),
-    ]
-
-
-def _share(value) -> bool:
-    """A number in [0, 1], or NaN (nothing measured: the claim on it then fails)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return False
-    return math.isnan(value) or 0.0 <= value <= 1.0
-
-
 def _other_colour(characters: str, named: str) -> str:
     colours = [part.split(":")[0] for part in characters.split(";")]
     others = [c for c in colours if c != named]
     if len(others) != 1:
         raise ValueError(f"Expected two characters. Received: characters={characters!r}")
     return others[0]
+
+
+def lesson_claims(result: LessonResult) -> list[claims.Claim]:
+    """Lesson 08's claims on `result` (see `attention_fusion_claims.lesson_claims`): nothing is
+    trained or predicted here."""
+    from mmcourse.lessons import attention_fusion_claims  # it imports this module
+
+    return attention_fusion_claims.lesson_claims(result)

@@ -1,7 +1,6 @@
-"""Lesson 08's experiment: the baseline builder, the region check, and `lesson_claims`, the
-lesson's claims (checked in the notebook): on grounded posts cross-modal attention beats
-concatenation, and looks at the named character; the article's version (weights combined,
-not features) does not."""
+"""Lesson 08's experiment: the baseline builder, the training settings, the region check and
+the attention measures, on tiny data. Its claims are tested in
+`test_attention_fusion_claims.py`."""
 
 import dataclasses
 
@@ -9,10 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mmcourse import claims
 from mmcourse.data.core import MultimodalDataset
 from mmcourse.evaluate import Evaluation
-from mmcourse.experiment import LessonResult
 from mmcourse.fusion_data import FusionData
 from mmcourse.lessons import attention_fusion
 from mmcourse.synth.scenes import SHIRT_COLOURS
@@ -181,117 +178,8 @@ def _evaluation(name, accuracy, grounded, *, epochs=True):
     )
 
 
-# The notebook's stored fast-mode numbers: (accuracy, grounded accuracy) per model, and the
-# cross-modal model's attention shares, colour-word share and regions-read share.
-NOTEBOOK_SCORES = {
-    "concat_fusion": (0.8965, 0.4831),
-    "word_attention_fusion": (0.9082, 0.5393),
-    "cross_modal_attention": (0.9599, 0.9213),
-    "article_attention": (0.9065, 0.5281),
-}
-NOTEBOOK_SHARES = {"named": 0.807, "other": 0.075, "named_area": 0.076, "other_area": 0.078}
-
-
-def _inputs(*, accuracy=None, grounded=None, shares=None, without_epochs=(), **numbers):
-    """`lesson_claims`'s input as the notebook builds it, with some numbers changed (the
-    models in `without_epochs` do not report their epochs)."""
-    accuracy, grounded = accuracy or {}, grounded or {}
-    results = {
-        name: _evaluation(
-            name,
-            accuracy.get(name, acc),
-            grounded.get(name, ground),
-            epochs=name not in without_epochs,
-        )
-        for name, (acc, ground) in NOTEBOOK_SCORES.items()
-    }
-    measures = {
-        "shares": {**NOTEBOOK_SHARES, **(shares or {})},
-        "colour_first": 1.0,
-        "regions_read": 0.831,
-        **numbers,
-    }
-    return LessonResult.of(results, **measures)
-
-
-def _with_measure(name, value):
-    result = _inputs()
-    result.measures[name] = value
-    return result
-
-
-def test_lesson_claims_hold_on_the_notebooks_numbers():
-    lesson_claims = attention_fusion.lesson_claims(_inputs())
-    table = claims.check(lesson_claims, lesson="08")
-    assert len(table) == len(lesson_claims) == 9
-    assert table["held"].all()
-    # each claim measures what the slow test asserted on: grounded concat, grounded cross,
-    # overall cross, grounded article, the named share (twice), colour word, regions read
-    assert table["measured"].tolist() == [
-        "0.483",
-        "0.921",
-        "0.960",
-        "0.528",
-        "0.807",
-        "0.807",
-        "1.000",
-        "0.831",
-        "all models",
-    ]
-    at_thresholds = _inputs(colour_first=0.8, regions_read=0.6)
-    assert claims.check(attention_fusion.lesson_claims(at_thresholds), lesson="08")["held"].all()
-
-
-@pytest.mark.parametrize(
-    ("changes", "failed"),
-    [
-        ({"grounded": {"concat_fusion": 0.65}}, "concatenation stays near the image-only"),
-        (
-            {"grounded": {"cross_modal_attention": 0.63, "article_attention": 0.40}},
-            "beats concatenation on grounded posts by 0.15",
-        ),
-        ({"accuracy": {"concat_fusion": 0.955}}, "beats concatenation overall by 0.01"),
-        ({"grounded": {"article_attention": 0.9213 - 0.15}}, "the article's version"),
-        ({"shares": {"other": 0.3}}, "at least 3x that on the other"),
-        ({"shares": {"named_area": 0.21}}, "at least 4x its share of the image"),
-        ({"colour_first": 0.79}, "the query weighs the colour word most"),
-        ({"regions_read": 0.59}, "regions read the colour word most"),
-        ({"regions_read": float("nan")}, "regions read the colour word most"),  # no shirt found
-        ({"without_epochs": ("article_attention",)}, "every model reports its parameters"),
-    ],
-)
-def test_lesson_claims_fail_by_name(changes, failed):
-    lesson_claims = attention_fusion.lesson_claims(_inputs(**changes))
-    with pytest.raises(claims.ClaimError, match="Lesson 08: 1 of 9 claims did not hold") as info:
-        claims.check(lesson_claims, lesson="08")
-    assert failed in str(info.value)
-    if "without_epochs" in changes:
-        assert "measured article_attention" in str(info.value)
-
-
-def test_lesson_claims_reject_bad_inputs():
-    result = _inputs()
-    del result.evaluations[-1]  # article_attention
-    with pytest.raises(ValueError, match=r"Received: evaluations without \['article_attention'\]"):
-        attention_fusion.lesson_claims(result)
-    result = _inputs()
-    result.evaluations[0] = (None, result.evaluations[0])  # a train_models pair
-    with pytest.raises(ValueError, match="must be Evaluations. Received: tuple"):
-        attention_fusion.lesson_claims(result)
-    result = _inputs()
-    result.evaluations[1] = dataclasses.replace(result.evaluations[1], per_phenomenon={})
-    with pytest.raises(ValueError, match="'word_attention_fusion' must have a 'grounded'"):
-        attention_fusion.lesson_claims(result)
-    result = _inputs()
-    del result.measures["regions_read"]
-    with pytest.raises(ValueError, match=r"Received: measures without \['regions_read'\]"):
-        attention_fusion.lesson_claims(result)
-    with pytest.raises(ValueError, match="shares must be .*Received: shares="):
-        attention_fusion.lesson_claims(_with_measure("shares", {"named": 0.8}))
-    with pytest.raises(ValueError, match="colour_first must be a share in .*Received: colour"):
-        attention_fusion.lesson_claims(_inputs(colour_first=100.0))  # a percentage
-    with pytest.raises(ValueError, match=r"shares\['other'\] must be a share"):
-        attention_fusion.lesson_claims(_inputs(shares={"other": "7.5%"}))
+# The cross-modal model's attention shares in the notebook's stored fast-mode run.
+SHARES = {"named": 0.807, "other": 0.075, "named_area": 0.076, "other_area": 0.078}
 
 
 def test_train_models_uses_the_lessons_settings(monkeypatch):
@@ -327,7 +215,7 @@ def test_run_experiment_returns_the_four_models_and_the_cross_models_attention(m
 
     def measures(model, data, *, tolerance):
         seen.append(("measure", model, tolerance))
-        return {"colour_first": 1.0, "shares": NOTEBOOK_SHARES, "regions_read": 0.9}
+        return {"colour_first": 1.0, "shares": SHARES, "regions_read": 0.9}
 
     monkeypatch.setattr(attention_fusion, "train_models", train)
     monkeypatch.setattr(attention_fusion, "attention_measures", measures)
