@@ -10,7 +10,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: venv lab test lint course clean
+.PHONY: venv lab test test-quick test-jax lint course clean
 
 venv: $(STAMP)
 
@@ -25,8 +25,20 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_ROOT) --notebook-dir=. notebooks/00_start_here.ipynb
 
-test: $(STAMP)
+# Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX.
+test: lint
 	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+	$(MAKE) --no-print-directory test-jax
+
+# The inner loop: the unit tests, no notebooks, no slow tests (about 3 CPU-minutes).
+test-quick: $(STAMP)
+	MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q -m "not slow" tests
+
+# The model and layer tests once more in a process of their own on the JAX backend (Keras
+# fixes its backend when first imported), the way Keras runs its own suite per backend.
+JAX_TESTS ?= tests/models tests/text/test_skipgram.py
+test-jax: $(STAMP)
+	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q $(JAX_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -102,8 +102,9 @@ def test_chance_with_several_relevant_items_by_hand_and_by_simulation():
     relevant = np.zeros((4000, 20), bool)
     relevant[:, :3] = True
     simulated = contrastive.recall_at_k(rng.random((4000, 20)), 5, relevant=relevant)
-    assert simulated == pytest.approx(contrastive.chance_recall_at_k(20, 5, num_relevant=3),
-                                      abs=0.03)  # fmt: skip
+    assert simulated == pytest.approx(
+        contrastive.chance_recall_at_k(20, 5, num_relevant=3), abs=0.03
+    )
 
 
 def test_cosine_similarity_by_hand():

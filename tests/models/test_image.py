@@ -1,10 +1,12 @@
-"""Image model builders: shapes, names, save/load, mixed precision, JAX, ImageNet offline."""
+"""Image model builders: shapes, names, save/load, mixed precision, one training step and
+Grad-CAM on the active Keras backend (TensorFlow, and JAX in `make test-jax`), ImageNet
+offline."""
 
 import keras
 import numpy as np
 import pytest
 
-from mmcourse.models import image
+from mmcourse.models import image, saliency
 
 BUILDERS = {
     "cnn": lambda: image.build_image_cnn(augment=True),
@@ -34,19 +36,32 @@ def test_builders_give_softmax_over_three_classes(name):
 def test_layers_are_named_after_their_blocks():
     cnn = image.build_image_cnn(augment=True)
     names = {layer.name for layer in cnn.layers}
-    assert {"image", "image_augment", "image_conv1", "image_pool1", "image_conv4",
-            "image_global_pool", "image_head_dropout", "image_output"} <= names  # fmt: skip
+    assert {
+        "image",
+        "image_augment",
+        "image_conv1",
+        "image_pool1",
+        "image_conv4",
+        "image_global_pool",
+        "image_head_dropout",
+        "image_output",
+    } <= names
     augment = cnn.get_layer("image_augment")
     assert [layer.name for layer in augment.layers[1:]] == [
-        "image_augment_flip", "image_augment_translate", "image_augment_zoom",
+        "image_augment_flip",
+        "image_augment_translate",
+        "image_augment_zoom",
         "image_augment_out",
-    ]  # fmt: skip
+    ]
     listing = image.build_listing_4_2(weights=None)
     assert "image_head_dense" in {layer.name for layer in listing.layers}
     encoder = listing.get_layer("image_encoder")
     assert [layer.name for layer in encoder.layers] == [
-        "image", "image_rescale", "course_backbone", "image_encoder_pool",
-    ]  # fmt: skip
+        "image",
+        "image_rescale",
+        "course_backbone",
+        "image_encoder_pool",
+    ]
     generic = ("input_layer", "conv2d", "dense", "dropout", "max_pooling", "global_", "random")
     for model in (cnn, listing, encoder):
         for layer in model.layers:
@@ -79,8 +94,9 @@ def test_frozen_classifier_only_trains_its_head():
 
 def test_encoder_is_called_with_training_false():
     model = BUILDERS["frozen"]()
-    node = next(n for n in model._nodes_by_depth.values() for n in n
-                if n.operation.name == "image_encoder")  # fmt: skip
+    node = next(
+        n for n in model._nodes_by_depth.values() for n in n if n.operation.name == "image_encoder"
+    )
     assert node.arguments.kwargs.get("training") is False
 
 
@@ -107,41 +123,28 @@ def test_mixed_precision_forward_pass():
         keras.mixed_precision.set_global_policy(previous)
 
 
-def test_one_training_step_on_tensorflow():
+def test_one_training_step():
     x, y = _images(8), np.arange(8) % 3
     for name, build in BUILDERS.items():
         model = build()
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", run_eagerly=True)
-        before = [w.numpy().copy() for w in model.trainable_weights]
-        model.train_on_batch(x, y)
-        after = [w.numpy() for w in model.trainable_weights]
+        before = [keras.ops.convert_to_numpy(w).copy() for w in model.trainable_weights]
+        loss = model.train_on_batch(x, y)
+        assert np.isfinite(loss), name
+        after = [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
         assert any(not np.allclose(a, b) for a, b in zip(after, before)), name
 
 
-JAX_CODE = """
-import keras, numpy as np
-from mmcourse.models import image
-from mmcourse.models import saliency
-assert keras.backend.backend() == "jax"
-x = np.random.default_rng(0).random((8, 64, 64, 3), dtype="float32"); y = np.arange(8) % 3
-builders = [
-    image.build_image_cnn(augment=True),
-    image.build_image_classifier(image.build_image_encoder(weights="course")),
-    image.build_image_classifier(image.build_image_encoder(weights=None, trainable=True)),
-    image.build_listing_4_2(weights=None),
-]
-for model in builders:
+def test_course_encoder_classifier_trains_and_gives_a_grad_cam():
+    """The shipped course weights load on the active backend, the classifier over them takes a
+    (non-eager) training step, and Grad-CAM reaches inside the nested encoder."""
+    x, y = _images(8), np.arange(8) % 3
+    model = image.build_image_classifier(image.build_image_encoder(weights="course"))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=False)
-    loss = model.train_on_batch(x, y)
-    assert np.isfinite(loss), model.name
-heat, probs = saliency.grad_cam(builders[1], x[:2], layer_name="encoder_conv4")
-assert heat.shape == (2, 64, 64) and probs.shape == (2, 3)
-print("ok", len(builders))
-"""
-
-
-def test_one_training_step_and_grad_cam_on_jax(jax_output):
-    assert jax_output.strip() == "ok 4"
+    assert np.isfinite(model.train_on_batch(x, y))
+    heat, probabilities = saliency.grad_cam(model, x[:2], layer_name="encoder_conv4")
+    assert heat.shape == (2, 64, 64) and probabilities.shape == (2, 3)
+    assert np.isfinite(heat).all() and heat.min() >= 0 and heat.max() <= 1
 
 
 def test_imagenet_weights_fail_with_a_clear_message_offline(monkeypatch):

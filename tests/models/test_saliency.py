@@ -22,8 +22,9 @@ def test_grad_cam_on_a_flat_cnn():
 
 def test_grad_cam_inside_a_nested_encoder():
     model = image.build_image_classifier(image.build_image_encoder(weights=None))
-    heat, probabilities = saliency.grad_cam(model, _images(2), layer_name="encoder_conv4",
-                                            class_indices=[0, 2])  # fmt: skip
+    heat, probabilities = saliency.grad_cam(
+        model, _images(2), layer_name="encoder_conv4", class_indices=[0, 2]
+    )
     assert heat.shape == (2, 64, 64)
     np.testing.assert_allclose(probabilities, model.predict(_images(2), verbose=0), atol=1e-5)
 
@@ -32,9 +33,14 @@ def test_grad_cam_puts_the_heat_where_the_evidence_is():
     """Only the top-left quarter has content, and the class score grows with it."""
     image_in = keras.Input((64, 64, 3), name="image")
     conv = keras.layers.Conv2D(
-        4, 8, strides=8, use_bias=False, activation="relu", kernel_initializer="ones",
+        4,
+        8,
+        strides=8,
+        use_bias=False,
+        activation="relu",
+        kernel_initializer="ones",
         name="image_conv4",
-    )  # fmt: skip
+    )
     grid = conv(image_in)
     pooled = keras.layers.GlobalAveragePooling2D()(grid)
     kernel = keras.initializers.Constant(np.array([[0.01, 0.0, 0.0]] * 4, "float32"))
@@ -61,6 +67,7 @@ def test_plot_grad_cam_draws_one_panel_per_image():
     import matplotlib
 
     matplotlib.use("Agg")
-    figure = saliency.plot_grad_cam(_images(4), np.zeros((4, 64, 64)), titles=list("abcd"),
-                                    columns=3)  # fmt: skip
+    figure = saliency.plot_grad_cam(
+        _images(4), np.zeros((4, 64, 64)), titles=list("abcd"), columns=3
+    )
     assert sum(axis.has_data() for axis in figure.axes) == 4
