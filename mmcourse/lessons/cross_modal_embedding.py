@@ -1,18 +1,18 @@
 """Lesson 05's experiment: three ways to embed text and images, and what each space can do.
 
-The notebook spells every step out with these functions; `run_experiment` runs them all with
-the same `Settings` (`SETTINGS`: fast and full mode), and `lesson_claims` (in
-`mmcourse.lessons.cross_modal_embedding_claims`) turns the scores into the sentences the lesson
-teaches, which the notebook checks with `mmcourse.claims`.
+The notebook spells every step out with these functions and those of the modules beside this
+one; `run_experiment` runs them all with the same `Settings` (`SETTINGS`: fast and full mode),
+and `lesson_claims` (in `mmcourse.lessons.cross_modal_embedding_claims`) turns the scores into
+the sentences the lesson teaches, which the notebook checks with `mmcourse.claims`.
 
 - `train_autoencoders`: two separate autoencoders (text, image), each with its own code.
 - `train_bimodal_autoencoder`: one shared code, both reconstructions, modality dropout.
 - `train_dual_encoder`: CLIP-style towers and symmetric InfoNCE (optionally with a modality
-  adversary, the advanced section).
-- `embed_splits` maps each split's texts and images into a model's space, each modality on
-  its own; `retrieval_table` and `cross_modal_transfer` read those embeddings (NumPy and
-  scikit-learn, no training; the metrics are in `mmcourse.models.contrastive`), and
-  `mmcourse.lessons.cross_modal_embedding_plots` draws them.
+  adversary, the advanced section). `train_models` trains the four models of `MODELS`.
+- What the models read and rebuild (`bag_of_words`, `one_modality_at_a_time`) is in
+  `mmcourse.lessons.cross_modal_embedding_inputs`; reading and scoring a space
+  (`embed_splits`, `retrieval_table`, `cross_modal_transfer`, ...) is in
+  `mmcourse.lessons.cross_modal_embedding_space`; `cross_modal_embedding_plots` draws it.
 - `summarize` scores one model's space; `run_experiment` trains and scores all four and
   returns a `LessonResult` with the test split's majority rates (`majority_rates`) as measures.
 """
@@ -23,18 +23,29 @@ import dataclasses
 
 import keras
 import numpy as np
-import pandas as pd
 
 from mmcourse.arguments import check_positive_int
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.experiment import LessonResult
 from mmcourse.fusion_data import FusionData, prepare_fusion_data
+from mmcourse.lessons.cross_modal_embedding_inputs import (
+    INPUTS,
+    bag_of_words,
+    one_modality_at_a_time,
+    reconstruction_targets,
+)
+from mmcourse.lessons.cross_modal_embedding_space import (
+    KS,
+    cross_modal_transfer,
+    discriminator_accuracy,
+    embed_splits,
+    retrieval_table,
+    transfer_predictions,
+)
 from mmcourse.models import contrastive, embedding
 from mmcourse.settings import ByMode, TrainSettings
 from mmcourse.train import train, training_details
 
-EMBEDDED_SPLITS = ("train", "test")  # the probes train on train and are scored on test
-TASKS = {"sentiment": ("text_label", "image_label"), "place": ("place", "place")}
 MODELS = ("autoencoder pair", "bimodal autoencoder", "dual encoder", "dual encoder + adversary")
 
 
@@ -54,7 +65,7 @@ class Settings(TrainSettings):
     contrastive_batch_size: int = 128
     modality_dropout: float = 1.0
     adversary_scale: float = 1.0
-    ks: tuple[int, ...] = (1, 5, 10)
+    ks: tuple[int, ...] = KS
 
     def __post_init__(self):
         super().__post_init__()
@@ -76,23 +87,6 @@ SETTINGS = ByMode(
 
 def _settings(settings: Settings | None) -> Settings:
     return SETTINGS.for_mode() if settings is None else settings
-
-
-def bag_of_words(tokens, vocabulary_size: int) -> np.ndarray:
-    """Multi-hot (num_texts, vocabulary_size) float32: which words a text uses.
-
-    Ids 0 (padding) and 1 (out of vocabulary) are left out: they say nothing about the text.
-    """
-    tokens = np.asarray(tokens)
-    if tokens.ndim != 2 or (tokens.size and (tokens.min() < 0 or tokens.max() >= vocabulary_size)):
-        raise ValueError(
-            f"tokens must be (num_texts, length) ids in [0, {vocabulary_size}). "
-            f"Received: shape={tokens.shape}"
-        )
-    words = np.zeros((len(tokens), vocabulary_size), "float32")
-    words[np.repeat(np.arange(len(tokens)), tokens.shape[1]), tokens.ravel()] = 1.0
-    words[:, :2] = 0.0
-    return words
 
 
 def _fit(model, loss, train_xy, val_xy, settings: Settings, *, contrastive: bool = False):
@@ -130,10 +124,6 @@ def _pair_details(models, histories) -> dict:
     }
 
 
-def _pairs(data, split):
-    return data.inputs(split, ("tokens", "image_features"))
-
-
 def train_autoencoders(data: FusionData, *, settings: Settings | None = None):
     """Two unimodal autoencoders, trained separately; `((text_ae, image_ae), details)`."""
     settings = _settings(settings)
@@ -144,7 +134,7 @@ def train_autoencoders(data: FusionData, *, settings: Settings | None = None):
         embedding.build_image_autoencoder(),
     )
     t, f = (
-        {s: _pairs(data, s)[name] for s in ("train", "val")}
+        {s: data.inputs(s, INPUTS)[name] for s in ("train", "val")}
         for name in ("tokens", "image_features")
     )
     histories = [
@@ -160,31 +150,6 @@ def train_autoencoders(data: FusionData, *, settings: Settings | None = None):
     return models, _pair_details(models, histories)
 
 
-def _reconstruction_targets(data, split):
-    part = _pairs(data, split)
-    return {
-        "text_reconstruction": bag_of_words(part["tokens"], data.vocabulary_size),
-        "image_reconstruction": part["image_features"],
-    }
-
-
-def one_modality_at_a_time(data: FusionData, split: str) -> tuple[dict, dict]:
-    """Inputs and reconstruction targets with every post twice: text alone, image alone.
-
-    What the bimodal autoencoder is validated on: the way it is used (one modality in, both
-    out), not on both inputs at once, which it never sees when `modality_dropout=1.0`.
-    """
-    part, targets = _pairs(data, split), _reconstruction_targets(data, split)
-    blank = {name: np.zeros_like(array) for name, array in part.items()}
-    inputs = {
-        name: np.concatenate(
-            [part[name], blank[name]] if name == "tokens" else [blank[name], part[name]]
-        )
-        for name in part
-    }
-    return inputs, {name: np.concatenate([t, t]) for name, t in targets.items()}
-
-
 def train_bimodal_autoencoder(data: FusionData, *, settings: Settings | None = None):
     """The shared-bottleneck autoencoder (`settings.modality_dropout`); `(model, details)`."""
     settings = _settings(settings)
@@ -195,7 +160,7 @@ def train_bimodal_autoencoder(data: FusionData, *, settings: Settings | None = N
         seed=settings.seed,
     )
     loss = {"text_reconstruction": "binary_crossentropy", "image_reconstruction": "mse"}
-    train_xy = (_pairs(data, "train"), _reconstruction_targets(data, "train"))
+    train_xy = (data.inputs("train", INPUTS), reconstruction_targets(data, "train"))
     history = _fit(model, loss, train_xy, one_modality_at_a_time(data, "val"), settings)
     return model, training_details(model, history)
 
@@ -215,127 +180,10 @@ def train_dual_encoder(
 
     def pairs(split):  # the pairing is the label: the targets are placeholders
         zeros = np.zeros(len(data.labels(split)), "float32")
-        return _pairs(data, split), {n: zeros for n in loss} if adversarial else zeros
+        return data.inputs(split, INPUTS), {n: zeros for n in loss} if adversarial else zeros
 
     history = _fit(model, loss, pairs("train"), pairs("val"), settings, contrastive=True)
     return model, training_details(model, history)
-
-
-def embed(model, data: FusionData, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """`(text_embeddings, image_embeddings)` of one split, each modality embedded ALONE.
-
-    The autoencoder pair gives each modality's own code; the bimodal autoencoder gives the
-    shared code with the other modality blanked (all-padding tokens, zero features); the dual
-    encoder gives each tower's unit vector.
-    """
-    part = _pairs(data, split)
-    tokens, features = part["tokens"], part["image_features"]
-    if isinstance(model, (tuple, list)):
-        ends = [next(x for x in m.layers if x.name.endswith("_code")) for m in model]
-        codes = [keras.Model(m.inputs[0], end.output) for m, end in zip(model, ends)]
-        pairs = [(codes[0], tokens), (codes[1], features)]
-    elif "bimodal_code" in [layer.name for layer in model.layers]:
-        codes = _call(embedding.shared_code_model(model), one_modality_at_a_time(data, split)[0])
-        return codes[: len(tokens)], codes[len(tokens) :]
-    else:
-        pairs = [
-            (embedding.text_embedder(model), tokens),
-            (embedding.image_embedder(model), features),
-        ]
-    return tuple(_call(m, x) for m, x in pairs)
-
-
-def _call(model, inputs):
-    """The model called once on all rows (no `predict`: it would retrace for every new model)."""
-    outputs = model(inputs, training=False)
-    return keras.tree.map_structure(lambda x: np.asarray(keras.ops.convert_to_numpy(x)), outputs)
-
-
-def embed_splits(model, data: FusionData) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """`{"train": (text, image), "test": (text, image)}` embeddings (see `embed`), one per
-    split of `EMBEDDED_SPLITS`."""
-    return {split: embed(model, data, split) for split in EMBEDDED_SPLITS}
-
-
-def scene_keys(frame: pd.DataFrame) -> np.ndarray:
-    """Place and set of objects of each post ("beach|cake;dog"): what both modalities show."""
-    objects = frame["objects"].fillna("").map(lambda s: ";".join(sorted(s.split(";"))))
-    return (frame["place"].astype(str) + "|" + objects).to_numpy()
-
-
-def retrieval_table(space, data: FusionData, *, split: str = "test", ks=None) -> pd.DataFrame:
-    """Recall@K text -> image and image -> text for the post's own item and for any post of
-    the same scene (place and objects), each next to the recall of a random ranking.
-
-    `ks`: the K of the columns (default `SETTINGS.for_mode().ks`, 1, 5 and 10)."""
-    ks = SETTINGS.for_mode().ks if ks is None else ks
-    keys = scene_keys(data.splits[split].frame)
-    same = keys[:, None] == keys[None, :]
-    return pd.concat(
-        [
-            contrastive.retrieval_report(*space[split], ks=ks),
-            contrastive.retrieval_report(
-                *space[split], ks=ks, relevant=same, suffix=", same scene"
-            ),
-        ]
-    ).round(4)
-
-
-def _targets(data, split, column):
-    if column in ("label", "text_label", "image_label"):
-        return data.labels(split, column)
-    return data.splits[split].frame[column].to_numpy()
-
-
-def transfer_predictions(space, data: FusionData, *, task: str = "sentiment") -> dict:
-    """Predictions on the test split of two classifiers trained on the train split:
-
-    - `text-trained, on images`: trained on TEXT embeddings (sentiment: `text_label`, what
-      the text says), applied unchanged (its scaler too) to IMAGE embeddings;
-    - `image-trained, on images`: trained on image embeddings (`image_label`), the reference;
-    - `text-trained, on texts`: the first one on the texts it was made for.
-    """
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {sorted(TASKS)}. Received: task={task!r}")
-    text_column, image_column = TASKS[task]
-    on_text = contrastive.linear_probe(space["train"][0], _targets(data, "train", text_column))
-    on_image = contrastive.linear_probe(space["train"][1], _targets(data, "train", image_column))
-    text, image = space["test"]
-    return {
-        "text-trained, on images": on_text.predict(image),
-        "image-trained, on images": on_image.predict(image),
-        "text-trained, on texts": on_text.predict(text),
-    }
-
-
-def cross_modal_transfer(space, data: FusionData, *, task: str = "sentiment", predictions=None):
-    """Accuracies of `transfer_predictions` (computed unless given) and the baselines.
-
-    Images are scored against their own label (`image_label` for sentiment, `place`), texts
-    against theirs. `balanced, text-trained on images` is the mean recall over classes, which
-    is 1 / num_classes for any classifier that ignores its input (`chance`); `majority class`
-    is the accuracy of always answering the test split's most common image class.
-    """
-    from sklearn.metrics import balanced_accuracy_score
-
-    predictions = predictions or transfer_predictions(space, data, task=task)
-    text_column, image_column = TASKS[task]
-    truth = _targets(data, "test", image_column)
-    text_truth = _targets(data, "test", text_column)
-    _, counts = np.unique(truth, return_counts=True)
-    transferred = predictions["text-trained, on images"]
-    scores = {
-        k: float(np.mean(p == (text_truth if k.endswith("texts") else truth)))
-        for k, p in predictions.items()
-    }
-    scores["balanced, text-trained on images"] = balanced_accuracy_score(truth, transferred)
-    return {**scores, "majority class": counts.max() / counts.sum(), "chance": 1 / len(counts)}
-
-
-def discriminator_accuracy(model, data: FusionData, split: str = "test") -> float:
-    """How often the adversarial model's own modality discriminator is right (0.5 = fooled)."""
-    logits = _call(model, _pairs(data, split))["modality_logits"]
-    return float(np.mean(np.concatenate([logits[:, 0] < 0, logits[:, 1] > 0])))
 
 
 def train_models(data: FusionData, *, settings: Settings | None = None) -> dict:

@@ -1,6 +1,6 @@
 """Lesson 05's pictures of a shared space: a 2-D map of it, and what a text retrieves in it.
 
-A space is what `mmcourse.lessons.cross_modal_embedding.embed_splits` returns,
+A space is what `mmcourse.lessons.cross_modal_embedding_space.embed_splits` returns,
 `{split: (text, image)}` embeddings with one row per post of the split, each modality embedded
 on its own.
 

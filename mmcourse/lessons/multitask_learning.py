@@ -16,10 +16,11 @@ falls, and early stopping would end its training there, which would flatter mult
 learning for a reason that has nothing to do with the auxiliary labels. Small training sets get
 more epochs (`training_epochs`), so that every model takes at least `Settings.budget_steps`.
 
-`compare` trains the two on the whole training split; `learning_curve` repeats the comparison
-on the first 100, 300, 1000 (and, in full mode, 4800) training posts over a few seeds.
-`run_experiment` does both and returns a `LessonResult`, which `lesson_claims` turns into the
-sentences the lesson teaches.
+`compare` trains the two on the whole training split (each scored by
+`multitask_learning_heads.evaluate_multitask`, where the heads are read); `learning_curve`
+repeats the comparison on the first 100, 300, 1000 (and, in full mode, 4800) training posts over
+a few seeds. `run_experiment` does both and returns a `LessonResult`, which `lesson_claims`
+turns into the sentences the lesson teaches.
 """
 
 from __future__ import annotations
@@ -28,17 +29,16 @@ import dataclasses
 import math
 
 import keras
-import numpy as np
 import pandas as pd
 
 from mmcourse import claims
 from mmcourse.arguments import check_positive_int
-from mmcourse.evaluate import Evaluation, evaluate
-from mmcourse.experiment import LessonResult, predict
+from mmcourse.experiment import LessonResult
 from mmcourse.fusion_data import FusionData, fusion_dataset, prepare_fusion_data
+from mmcourse.lessons.multitask_learning_heads import evaluate_multitask
 from mmcourse.models import multitask
 from mmcourse.settings import ByMode
-from mmcourse.train import train, training_details
+from mmcourse.train import train
 
 INPUTS = ("tokens", "image_features")
 MODELS = ("single_task", "multitask")  # the comparison's two models, in its order
@@ -146,37 +146,6 @@ def train_multitask(
     return model, history
 
 
-def head_accuracies(
-    model: keras.Model, data: FusionData, split: str = "test", *, probabilities: dict | None = None
-) -> dict:
-    """Each head's accuracy on its own label column (`multitask.HEAD_LABELS`).
-
-    `probabilities`: the model's predictions on `split`, if already computed.
-    """
-    probabilities = predict(model, data, split) if probabilities is None else probabilities
-    return {
-        head: round(
-            float(np.mean(probabilities[head].argmax(-1) == data.labels(split, column))), 4
-        )
-        for head, column in multitask.HEAD_LABELS.items()
-    }
-
-
-def evaluate_multitask(model: keras.Model, data: FusionData, history) -> Evaluation:
-    """The fusion head scored on the post `label` (test); details hold the heads' accuracies."""
-    probabilities = predict(model, data)
-    result = evaluate(
-        data.splits["test"], probabilities["fusion_output"], name=model.name, label_column="label"
-    )
-    heads = head_accuracies(model, data, probabilities=probabilities)
-    result.details = {
-        "text_head_accuracy": heads["text_output"],
-        "image_head_accuracy": heads["image_output"],
-        **training_details(model, history),
-    }
-    return result
-
-
 def compare(data: FusionData, *, settings: Settings | None = None, keep_models: bool = False):
     """Single-task and multi-task models trained on `data` with the same seed and epochs
     (`settings`, default `SETTINGS.for_mode()`), one per entry of `settings.loss_weights`.
@@ -230,41 +199,6 @@ def curve_summary(curve: pd.DataFrame) -> pd.DataFrame:
     summary["smallest_gap"] = gaps.min()
     summary.columns.name = None
     return summary.round(3)
-
-
-def label_agreement(data: FusionData, split: str = "train") -> pd.DataFrame:
-    """Per phenomenon: how often the post `label` equals `text_label`, and `image_label`.
-
-    The auxiliary labels are what each modality says on its own; the post label is a rule
-    over them (the text decides unless it is neutral, the image wins a conflict), which is why
-    they can teach the shared branches.
-    """
-    label = data.labels(split, "label")
-    frame = pd.DataFrame(
-        {
-            "phenomenon": data.splits[split].frame["phenomenon"].to_numpy(),
-            "label = text_label": label == data.labels(split, "text_label"),
-            "label = image_label": label == data.labels(split, "image_label"),
-        }
-    )
-    table = frame.groupby("phenomenon").mean()
-    table.insert(0, "posts", frame.groupby("phenomenon").size())
-    return table.round(3)
-
-
-def head_predictions(model: keras.Model, data: FusionData, rows, split: str = "test"):
-    """What each head says about some posts, next to the truth: the interpretable view."""
-    rows = np.asarray(rows)
-    probabilities = predict(model, data, split, rows=rows)
-    names = np.asarray(data.class_names)
-    frame = data.splits[split].frame.iloc[rows]
-    table = pd.DataFrame(
-        {"phenomenon": frame["phenomenon"].to_numpy(), "text": frame["text"].to_numpy()}
-    )
-    for head, column in multitask.HEAD_LABELS.items():
-        table[f"{head.split('_')[0]} head"] = names[probabilities[head].argmax(-1)]
-        table[column] = names[data.labels(split, column)[rows]]
-    return table
 
 
 def run_experiment(data: FusionData | None = None, *, settings: Settings | None = None):

@@ -1,135 +1,17 @@
-"""Lesson 05's helpers on hand-made embedding spaces and untrained models (its claims are in
-tests/lessons/test_cross_modal_embedding_claims.py)."""
+"""Lesson 05's settings, training bookkeeping and experiment, on untrained models (its inputs,
+spaces, plots and claims have test modules of their own: test_cross_modal_embedding_*.py)."""
 
 import dataclasses
 from types import SimpleNamespace
 
 import keras
 import numpy as np
-import pandas as pd
 import pytest
 
 from mmcourse.lessons import cross_modal_embedding as lesson
 from mmcourse.models import embedding
 
 WAYS = ("text-trained, on images", "image-trained, on images")
-
-
-def _space(data, make):
-    """`{split: (text, image)}` from `make(split) -> (text, image)`."""
-    return {split: make(split) for split in lesson.EMBEDDED_SPLITS}
-
-
-def _one_hot(labels, classes=3, seed=0):
-    """Class `c` -> 3 * e_c plus a little noise: a space in which the class is easy to read."""
-    rng = np.random.default_rng(seed)
-    return 3.0 * np.eye(classes)[labels] + 0.3 * rng.normal(size=(len(labels), classes))
-
-
-def test_bag_of_words_by_hand():
-    tokens = np.array([[2, 3, 3, 0], [1, 4, 0, 0]])
-    expected = [[0, 0, 1, 1, 0], [0, 0, 0, 0, 1]]  # padding (0) and out-of-vocabulary (1) left out
-    np.testing.assert_array_equal(lesson.bag_of_words(tokens, 5), expected)
-    with pytest.raises(ValueError, match="Received: shape"):
-        lesson.bag_of_words(np.array([[5]]), 5)
-    with pytest.raises(ValueError, match="Received: shape"):
-        lesson.bag_of_words(np.array([2, 3]), 5)
-
-
-def test_scene_keys_ignore_the_order_of_objects():
-    frame = pd.DataFrame(
-        {"place": ["beach", "beach", "park"], "objects": ["cake;dog", "dog;cake", "cake;dog"]}
-    )
-    keys = lesson.scene_keys(frame)
-    assert keys[0] == keys[1] == "beach|cake;dog" and keys[2] != keys[0]
-
-
-def test_retrieval_table_perfect_and_scrambled_spaces(fusion_data):
-    rng = np.random.default_rng(0)
-    n = len(fusion_data.labels("test"))
-
-    def same(split):
-        x = rng.normal(size=(len(fusion_data.labels(split)), 8))
-        return x, x
-
-    table = lesson.retrieval_table(_space(fusion_data, same), fusion_data)
-    assert list(table.columns) == ["R@1", "R@5", "R@10"]
-    assert (table.loc[["text -> image", "image -> text"]] == 1.0).all().all()
-    np.testing.assert_allclose(table.loc["chance"], [1 / n, 5 / n, 10 / n], atol=1e-4)
-    assert (table.loc["chance, same scene"] > table.loc["chance"]).all()
-    assert (table.loc["text -> image, same scene"] == 1.0).all()
-
-    def scrambled(split):
-        x = rng.normal(size=(len(fusion_data.labels(split)), 8))
-        return x, rng.permutation(x)
-
-    table = lesson.retrieval_table(_space(fusion_data, scrambled), fusion_data)
-    assert table.loc["text -> image", "R@10"] < 5 * table.loc["chance", "R@10"]
-
-
-def test_transfer_is_perfect_in_an_aligned_space_and_fails_in_a_scrambled_one(fusion_data):
-    def aligned(split):
-        return (
-            _one_hot(fusion_data.labels(split, "text_label")),
-            _one_hot(fusion_data.labels(split, "image_label"), seed=1),
-        )
-
-    scores = lesson.cross_modal_transfer(_space(fusion_data, aligned), fusion_data)
-    assert scores["text-trained, on images"] > 0.95
-    assert scores["balanced, text-trained on images"] > 0.95
-    assert scores["image-trained, on images"] > 0.95
-    truth = fusion_data.labels("test", "image_label")
-    assert scores["majority class"] == pytest.approx(np.bincount(truth).max() / len(truth))
-    assert scores["chance"] == pytest.approx(1 / 3)
-
-    def swapped(split):  # image dimensions do not correspond: positive <-> negative
-        text, image = aligned(split)
-        return text, image[:, [2, 1, 0]]
-
-    scores = lesson.cross_modal_transfer(_space(fusion_data, swapped), fusion_data)
-    assert scores["image-trained, on images"] > 0.95  # the image space is as good as before
-    assert scores["balanced, text-trained on images"] < 0.5
-    with pytest.raises(ValueError, match="Received: task="):
-        lesson.cross_modal_transfer(_space(fusion_data, aligned), fusion_data, task="weather")
-
-
-def test_place_transfer_uses_the_place_column(fusion_data):
-    places = {
-        s: pd.factorize(fusion_data.splits[s].frame["place"], sort=True)[0]
-        for s in lesson.EMBEDDED_SPLITS
-    }
-    space = _space(fusion_data, lambda s: (_one_hot(places[s], 4), _one_hot(places[s], 4, 2)))
-    scores = lesson.cross_modal_transfer(space, fusion_data, task="place")
-    assert scores["chance"] == pytest.approx(1 / 4)
-    assert scores["text-trained, on images"] > 0.95 and scores["text-trained, on texts"] > 0.95
-
-
-def test_one_modality_at_a_time_blanks_the_other(fusion_data):
-    inputs, targets = lesson.one_modality_at_a_time(fusion_data, "val")
-    n = len(fusion_data.labels("val"))
-    assert inputs["tokens"].shape[0] == inputs["image_features"].shape[0] == 2 * n
-    assert not inputs["tokens"][n:].any() and not inputs["image_features"][:n].any()
-    np.testing.assert_array_equal(inputs["tokens"][:n], fusion_data.arrays["val"]["tokens"])
-    np.testing.assert_array_equal(
-        targets["image_reconstruction"][:n], targets["image_reconstruction"][n:]
-    )
-    assert targets["text_reconstruction"].shape == (2 * n, fusion_data.vocabulary_size)
-
-
-def test_embed_every_kind_of_model_one_modality_at_a_time(fusion_data):
-    keras.utils.set_random_seed(0)
-    v = fusion_data.vocabulary_size
-    n = len(fusion_data.labels("test"))
-    pair = (
-        embedding.build_text_autoencoder(vocabulary_size=v, code_dim=6),
-        embedding.build_image_autoencoder(code_dim=6),
-    )
-    bimodal = embedding.build_bimodal_autoencoder(vocabulary_size=v, code_dim=5)
-    dual = embedding.build_dual_encoder(vocabulary_size=v, embedding_dim=7)
-    for model, dim in ((pair, 6), (bimodal, 5), (dual, 7)):
-        text, image = lesson.embed(model, fusion_data, "test")
-        assert text.shape == image.shape == (n, dim)
-    np.testing.assert_allclose(np.linalg.norm(text, axis=1), 1.0, rtol=1e-4)
 
 
 def test_settings_in_fast_and_full_mode(monkeypatch):

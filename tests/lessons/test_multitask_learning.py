@@ -1,5 +1,6 @@
-"""Lesson 06's experiment: equal budgets, the learning-curve summary, the interpretable heads,
-and the lesson's claims (checked on the notebook's numbers, here on made-up ones)."""
+"""Lesson 06's experiment: equal budgets, the learning curve and its summary, and the lesson's
+claims (checked on the notebook's numbers, here on made-up ones). The heads are read in
+tests/lessons/test_multitask_learning_heads.py."""
 
 import dataclasses
 
@@ -92,45 +93,6 @@ def test_learning_curve_rejects_sizes_beyond_the_training_split(fusion_data):
     settings = dataclasses.replace(FAST, curve_sizes=(100, 5000), curve_seeds=(0,))
     with pytest.raises(ValueError, match="Received: curve_sizes=\\(100, 5000\\)"):
         multitask_learning.learning_curve(fusion_data, settings=settings)
-
-
-def test_label_agreement_shows_the_rule_behind_the_post_label(fusion_data):
-    table = multitask_learning.label_agreement(fusion_data, "train")
-    assert table["posts"].sum() == len(fusion_data.labels("train"))
-    for phenomenon in ("image_neutral", "negation"):  # the text decides
-        assert table.loc[phenomenon, "label = text_label"] > 0.9
-    for phenomenon in ("text_neutral", "conflict"):  # the image decides
-        assert table.loc[phenomenon, "label = image_label"] > 0.9
-    assert table.loc["grounded", "label = text_label"] < 0.5  # neither alone decides
-
-
-def test_one_short_training_gives_an_evaluation_with_head_accuracies(fusion_data):
-    data = fusion_data.head("train", 128)
-    one_epoch = dataclasses.replace(FAST, budget_steps=1, min_epochs=1)
-    model, history = multitask_learning.train_multitask(
-        data, loss_weights=multitask.DEFAULT_LOSS_WEIGHTS, name="tiny", settings=one_epoch
-    )
-    evaluation = multitask_learning.evaluate_multitask(model, data, history)
-    assert evaluation.name == "tiny" and 0.0 <= evaluation.accuracy <= 1.0
-    assert evaluation.details["epochs"] == 1 and evaluation.details["params"] > 0
-    assert {"text_head_accuracy", "image_head_accuracy", "train_seconds"} <= set(
-        evaluation.details
-    )
-    rows = np.arange(4)
-    table = multitask_learning.head_predictions(model, data, rows)
-    assert list(table.columns) == [
-        "phenomenon",
-        "text",
-        "text head",
-        "text_label",
-        "image head",
-        "image_label",
-        "fusion head",
-        "label",
-    ]
-    assert set(table["fusion head"]) <= set(data.class_names)
-    truth = np.asarray(data.class_names)[data.labels("test", "label")[rows]]
-    assert list(table["label"]) == list(truth)
 
 
 def test_compare_lists_the_single_task_model_first():
