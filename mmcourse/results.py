@@ -8,10 +8,11 @@
 Each lesson of `mmcourse.lessons.experiments()` has `run_experiment(data, *, settings)`, the
 comparison its notebook prints (its `LessonResult.evaluations`); this script runs them all on
 the same MoodPosts test split and writes one Markdown table per lesson (accuracy, macro-F1,
-accuracy per phenomenon, parameters, training time) under the dataset's Bayes ceilings. With `--json-dir`, each lesson's scores are
-also saved as `lesson_NN.json` (with the machine and backend that produced them), and
-`--reuse` takes a lesson from there instead of training it again: a slow lesson can run on
-another machine (a GPU, another Keras backend) and join the page.
+accuracy per phenomenon, parameters, training time) under the dataset's Bayes ceilings. With
+`--json-dir`, each lesson's scores are also saved as `lesson_NN.json` (with the machine and
+backend that produced them), and `--reuse` takes a lesson from there instead of training it
+again: a slow lesson can run on another machine (a GPU, another Keras backend) and join the
+page.
 """
 
 from __future__ import annotations

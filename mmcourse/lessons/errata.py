@@ -20,7 +20,9 @@ import pandas as pd
 
 def images_only(part, *, shuffle: bool = False, batch_size: int = 64):
     """A `tf.data.Dataset` of `(image, image_label)` batches of one `MultimodalDataset`."""
-    batches = part.to_tf_dataset(batch_size=batch_size, shuffle=shuffle, label_column="image_label")
+    batches = part.to_tf_dataset(
+        batch_size=batch_size, shuffle=shuffle, label_column="image_label"
+    )
     return batches.map(lambda inputs, label: (inputs["image"], label))
 
 
@@ -29,7 +31,9 @@ def class_folders(posts: pd.DataFrame, folder: str | Path) -> Path:
     folder = Path(folder)
     missing = {"id", "image", "image_label"} - set(posts.columns)
     if missing:
-        raise ValueError(f"posts need the columns id, image, image_label. Missing: {sorted(missing)}")
+        raise ValueError(
+            f"posts need the columns id, image, image_label. Missing: {sorted(missing)}"
+        )
     for post in posts.itertuples():
         target = folder / post.image_label
         target.mkdir(parents=True, exist_ok=True)

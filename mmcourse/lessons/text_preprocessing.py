@@ -35,8 +35,13 @@ def tokenizer_comparison(messy: Sequence[str], train_texts: Sequence[str]) -> pd
     return pd.DataFrame(rows).T
 
 
-def coverage_comparison(train_texts: Sequence[str], test_texts: Sequence[str],
-                        all_texts: Sequence[str], *, few: int = 50) -> pd.DataFrame:
+def coverage_comparison(
+    train_texts: Sequence[str],
+    test_texts: Sequence[str],
+    all_texts: Sequence[str],
+    *,
+    few: int = 50,
+) -> pd.DataFrame:
     """`vectorize.vocabulary_coverage` of the test texts for four vocabularies: fitted on
     train only (correct), on all texts (listing 4.1's leak), on the first `few` train posts,
     and on those plus every test text (a leak that hides how much a small vocabulary misses)."""

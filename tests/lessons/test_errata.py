@@ -11,7 +11,10 @@ def test_class_folders_copy_each_image_under_its_label(tmp_path, make_image):
     posts = pd.DataFrame(
         {
             "id": ["p1", "p2"],
-            "image": [make_image(tmp_path / "in" / "a.png"), make_image(tmp_path / "in" / "b.png")],
+            "image": [
+                make_image(tmp_path / "in" / "a.png"),
+                make_image(tmp_path / "in" / "b.png"),
+            ],
             "image_label": ["positive", "negative"],
         }
     )
