@@ -27,7 +27,7 @@ lab: $(STAMP)
 
 # Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX.
 test: lint
-	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider
+	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider --durations=15
 	$(MAKE) --no-print-directory test-jax
 
 # The inner loop: the unit tests, no notebooks, no slow tests (about 3 CPU-minutes).
@@ -38,7 +38,7 @@ test-quick: $(STAMP)
 # fixes its backend when first imported), the way Keras runs its own suite per backend.
 JAX_TESTS ?= tests/models tests/text/test_skipgram.py
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q $(JAX_TESTS)
+	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q --durations=5 $(JAX_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from mmcourse import paths
+
 # (distribution, why the course needs it); a missing one is reported with the fix.
 REQUIRED = (
     ("keras", "models"),
@@ -84,9 +86,9 @@ def doctor(out=None) -> int:
     took = time.perf_counter() - started
     if report.ok:
         say(f"  moodposts: {report.num_files} files match SHA256SUMS ({took:.1f} s)")
-        say(f"  at {report.root}")
+        say(f"  at {paths.display(report.root)}")
     else:
-        say(f"  moodposts: {len(report.problems)} problems at {report.root}")
+        say(f"  moodposts: {len(report.problems)} problems at {paths.display(report.root)}")
         for problem in report.problems[:5]:
             say(f"    {problem}")
         problems.append(
@@ -109,9 +111,12 @@ def data_verify(data_home: str | None, out=None) -> int:
     out = out or sys.stdout
     report = verify_moodposts(data_home=data_home)
     if report.ok:
-        print(f"OK: {report.num_files} files of {report.root} match SHA256SUMS", file=out)
+        print(
+            f"OK: {report.num_files} files of {paths.display(report.root)} match SHA256SUMS",
+            file=out,
+        )
         return 0
-    print(f"FAILED: {len(report.problems)} problems in {report.root}", file=out)
+    print(f"FAILED: {len(report.problems)} problems in {paths.display(report.root)}", file=out)
     for problem in report.problems:
         print(f"  {problem}", file=out)
     return 1
@@ -130,7 +135,8 @@ def data_generate(args, out=None) -> int:
     started = time.perf_counter()
     folder = write_moodposts(args.out, config)
     print(
-        f"wrote {config.num_posts} posts to {folder} in {time.perf_counter() - started:.1f} s",
+        f"wrote {config.num_posts} posts to {paths.display(folder)} "
+        f"in {time.perf_counter() - started:.1f} s",
         file=out,
     )
     return 0
@@ -154,7 +160,7 @@ def grade(args, out=None) -> int:
         return 2
     print(format_table(report), file=out)
     if args.csv is not None:
-        print(f"wrote {write_csv(report, args.csv)}", file=out)
+        print(f"wrote {paths.display(write_csv(report, args.csv))}", file=out)
     if args.feedback is not None:
         print(f"wrote feedback to {args.feedback}", file=out)
     return 1 if any(r.error for r in report.results) else 0
@@ -165,10 +171,10 @@ def release(args, out=None) -> int:
 
     out = out or sys.stdout
     started = time.perf_counter()
-    paths = release_exercises(course_dir=args.course_dir, out_dir=args.out)
-    for path in paths:
-        print(f"wrote {path}", file=out)
-    print(f"released {len(paths)} notebooks in {time.perf_counter() - started:.1f} s", file=out)
+    written = release_exercises(course_dir=args.course_dir, out_dir=args.out)
+    for path in written:
+        print(f"wrote {paths.display(path)}", file=out)
+    print(f"released {len(written)} notebooks in {time.perf_counter() - started:.1f} s", file=out)
     return 0
 
 
@@ -239,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "course":
         from mmcourse.course import build_course
 
-        paths = build_course(out_dir=args.out, fast=True if args.fast else None)
-        print(f"wrote {len(paths)} files to {args.out}")
+        written = build_course(out_dir=args.out, fast=True if args.fast else None)
+        print(f"wrote {len(written)} files to {paths.display(args.out)}")
         return 0
     if args.command == "grade":
         return grade(args)

@@ -63,3 +63,13 @@ def shipped_dataset(*parts: str) -> Path:
     """A path inside the shipped `datasets/` folder of the checkout (never `$MMCOURSE_DATA`):
     the course's word vectors and image encoder ship with the code, whatever data is used."""
     return course_root().joinpath("datasets", *parts)
+
+
+def display(path: str | Path) -> str:
+    """`path` as a learner should read it: relative to the checkout when it is inside it
+    (`datasets/moodposts`), so that no output names the machine it ran on; else as given."""
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(course_root().resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -28,3 +28,9 @@ def test_environment_variables_override_and_a_missing_folder_says_what_to_do(
     assert paths.course_root() == tmp_path
     with pytest.raises(FileNotFoundError, match="exercises folder"):
         paths.exercises_dir(must_exist=True)
+
+
+def test_display_shows_paths_inside_the_checkout_relative_to_it(tmp_path, monkeypatch):
+    monkeypatch.delenv("MMCOURSE_ROOT", raising=False)
+    assert paths.display(paths.course_root() / "datasets" / "moodposts") == "datasets/moodposts"
+    assert paths.display(tmp_path) == str(tmp_path)  # elsewhere: the user's own path, as given
