@@ -29,10 +29,12 @@ def agreement_table(dataset: MultimodalDataset) -> pd.DataFrame:
         "image_label == label": frame.image_label == frame.label,
     }
     return pd.DataFrame(
-        {"posts": [int(v.sum()) for v in pairs.values()],
-         "share": [round(float(v.mean()), 3) for v in pairs.values()]},
+        {
+            "posts": [int(v.sum()) for v in pairs.values()],
+            "share": [round(float(v.mean()), 3) for v in pairs.values()],
+        },
         index=list(pairs),
-    )  # fmt: skip
+    )
 
 
 def phenomenon_table(dataset: MultimodalDataset) -> pd.DataFrame:
@@ -52,8 +54,14 @@ def ceiling_table(dataset: MultimodalDataset) -> pd.DataFrame:
     return pd.DataFrame(dataset.ceilings).T.loc[["text", "image", "both"]]
 
 
-def plot_posts(frame: pd.DataFrame, *, num_posts: int = 8, columns: int = 4, seed: int = 0,
-               title: str | None = None):  # fmt: skip
+def plot_posts(
+    frame: pd.DataFrame,
+    *,
+    num_posts: int = 8,
+    columns: int = 4,
+    seed: int = 0,
+    title: str | None = None,
+):
     """A grid of posts: the image, its text, and its labels (post / text / image)."""
     import matplotlib.pyplot as plt
     from PIL import Image
@@ -75,8 +83,12 @@ def plot_posts(frame: pd.DataFrame, *, num_posts: int = 8, columns: int = 4, see
         if isinstance(post.get("text_label"), str):
             labels += f" | text: {post['text_label']} | image: {post['image_label']}"
         phenomenon = post.get("phenomenon", "")
-        axis.set_title(f"{caption}\n{labels}\n{phenomenon}", fontsize=7.5, loc="left",
-                       color=LABEL_COLOURS.get(post["label"], "black"))  # fmt: skip
+        axis.set_title(
+            f"{caption}\n{labels}\n{phenomenon}",
+            fontsize=7.5,
+            loc="left",
+            color=LABEL_COLOURS.get(post["label"], "black"),
+        )
     if title:
         figure.suptitle(title)
     return figure

@@ -1,0 +1,123 @@
+"""Grading a class with nbgrader (`mmcourse grade`): solutions score full marks, student
+versions zero, a raising or hanging answer costs only its question, tampered tests are restored.
+
+One session-scoped fixture (`tests/grading/conftest.py`) grades every sample submission in one
+`mmcourse grade` run, with a short cell timeout so the endless loop costs seconds.
+"""
+
+import re
+
+import nbformat
+import pytest
+
+from mmcourse.grading.autograde import find_submissions
+from tests.grading.exercise_helpers import (
+    COURSE,
+    EXERCISES,
+    ROOT,
+    autograded,
+    release_path,
+    scores,
+    source_path,
+)
+
+
+@pytest.mark.slow
+def test_grading_prints_a_table_and_reports_what_it_could_not_grade(graded):
+    print(graded["stdout"])  # shown with -s: the table and the time per submission
+    assert "student" in graded["stdout"] and "s per submission" in graded["stdout"]
+    # The unreadable notebook is reported, with nbgrader's reason; the others are graded.
+    assert graded["code"] == 1
+    broken = graded["rows"][("ex01_multimodal_data", "broken")]
+    assert "NotJSONError" in broken["error"] and broken["auto_score"] == ""
+    assert re.search(r"broken +NOT GRADED: nbformat.reader.NotJSONError", graded["stdout"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES)
+def test_source_notebook_gets_full_marks(graded, name):
+    expected = {
+        gid: float(p) for gid, p in autograded(nbformat.read(source_path(name), 4)).items()
+    }
+    assert scores(graded, name, "solution") == expected
+    row = graded["rows"][(name, "solution")]
+    assert row["auto_score"] == row["auto_max_score"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES)
+def test_release_notebook_gets_zero(graded, name):
+    assert set(scores(graded, name, "blank").values()) == {0.0}
+    html = (graded["feedback"] / name / "blank.html").read_text()
+    num_questions = len(autograded(nbformat.read(source_path(name), 4)))
+    assert html.count("NotImplementedError: Replace this line with your answer.") >= num_questions
+
+
+@pytest.mark.slow
+def test_a_raising_and_a_hanging_answer_lose_only_their_questions(graded):
+    found = scores(graded, "ex01_multimodal_data", "faulty")
+    assert found == {
+        "q1_agreement_share": 1,
+        "q2_disagreeing_posts": 0,
+        "q3_merge_labels": 2,
+        "q4_majority_baseline": 0,
+        "q5_empirical_ceiling": 3,
+    }
+    html = (graded["feedback"] / "ex01_multimodal_data" / "faulty.html").read_text()
+    assert "CellTimeoutError" in html and "KeyError" in html
+
+
+@pytest.mark.slow
+def test_edited_or_deleted_tests_are_restored_and_hidden_tests_run(graded):
+    found = scores(graded, "ex01_multimodal_data", "gaming")
+    assert found == {
+        "q1_agreement_share": 1,
+        "q2_disagreeing_posts": 0,
+        "q3_merge_labels": 2,
+        "q4_majority_baseline": 0,
+        "q5_empirical_ceiling": 0,
+    }
+    assert graded["rows"][("ex01_multimodal_data", "gaming")]["auto_max_score"] == "10"
+
+
+@pytest.mark.slow
+def test_grading_leaves_no_file_in_the_repository(graded):
+    assert graded["after"] == graded["before"]
+    for leftover in ("gradebook.db", ".nbgrader.log"):
+        assert not (ROOT / leftover).exists() and not (COURSE / leftover).exists()
+
+
+def test_student_ids_come_from_file_or_folder_names(tmp_path):
+    release = nbformat.read(release_path("ex01_multimodal_data"), 4)
+    paths = [
+        "alice.ipynb",
+        "ex01_multimodal_data_bob.ipynb",
+        "carol/ex01_multimodal_data.ipynb",
+        "submitted/dave/ex01_multimodal_data/ex01_multimodal_data.ipynb",
+        "Eve Smith.ipynb",
+    ]
+    for relative in paths:
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(release, tmp_path / relative)
+    # With several exercises, a bare `alice.ipynb` names none of them: --exercise says which.
+    with pytest.raises(ValueError, match="cannot tell which exercise"):
+        find_submissions([tmp_path])
+    found = find_submissions([tmp_path], exercise="ex01_multimodal_data")
+    assert sorted(s.student for s in found) == ["Eve-Smith", "alice", "bob", "carol", "dave"]
+    assert {(s.exercise, s.notebook) for s in found} == {("ex01_multimodal_data",) * 2}
+    named = [p for p in paths if "ex01" in p]
+    found = find_submissions([tmp_path / p for p in named])
+    assert sorted(s.student for s in found) == ["bob", "carol", "dave"]
+
+
+def test_bad_submissions_are_rejected_with_clear_errors(tmp_path):
+    release = nbformat.read(release_path("ex01_multimodal_data"), 4)
+    nbformat.write(release, tmp_path / "alice.ipynb")
+    (tmp_path / "again").mkdir()
+    nbformat.write(release, tmp_path / "again" / "alice.ipynb")
+    with pytest.raises(ValueError, match="two submissions of student 'alice'"):
+        find_submissions([tmp_path], exercise="ex01_multimodal_data")
+    with pytest.raises(ValueError, match="exercise must be one of"):
+        find_submissions([tmp_path / "alice.ipynb"], exercise="ex99_nothing")
+    with pytest.raises(ValueError, match="expected a notebook or a folder"):
+        find_submissions([tmp_path / "missing.ipynb"])
