@@ -30,7 +30,7 @@ test: lint
 	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider --durations=15
 	$(MAKE) --no-print-directory test-jax
 
-# The inner loop: the unit tests, no notebooks, no slow tests (about 3 CPU-minutes).
+# The inner loop: the unit tests, no notebooks, no slow tests (about 3 minutes on 2 cores).
 test-quick: $(STAMP)
 	MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q -m "not slow" tests
 
