@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from mmcourse.data.core import MultimodalDataset
-from mmcourse.evaluate import Evaluation
 from mmcourse.fusion_data import FusionData
 from mmcourse.lessons import attention_fusion
 from mmcourse.synth.scenes import SHIRT_COLOURS
+from tests.lessons.test_attention_fusion_claims import NOTEBOOK_SHARES, _evaluation
 
 ORANGE = np.array(SHIRT_COLOURS["orange"], "float32") / 255.0
 BLUE = np.array(SHIRT_COLOURS["blue"], "float32") / 255.0
@@ -164,22 +164,7 @@ def test_settings_follow_the_mode(monkeypatch):
         assert (settings.seed, settings.colour_tolerance) == (0, 0.12)
 
 
-def _evaluation(name, accuracy, grounded, *, epochs=True):
-    details = {"params": 1000, "train_seconds": 1.0} | ({"epochs": 12} if epochs else {})
-    return Evaluation(
-        name=name,
-        accuracy=accuracy,
-        macro_f1=accuracy,
-        per_phenomenon={"aligned": 0.982, "grounded": grounded},
-        confusion=np.zeros((3, 3), int),
-        class_names=("negative", "neutral", "positive"),
-        report="",
-        details=details,
-    )
-
-
 # The cross-modal model's attention shares in the notebook's stored fast-mode run.
-SHARES = {"named": 0.807, "other": 0.075, "named_area": 0.076, "other_area": 0.078}
 
 
 def test_train_models_uses_the_lessons_settings(monkeypatch):
@@ -215,7 +200,7 @@ def test_run_experiment_returns_the_four_models_and_the_cross_models_attention(m
 
     def measures(model, data, *, tolerance):
         seen.append(("measure", model, tolerance))
-        return {"colour_first": 1.0, "shares": SHARES, "regions_read": 0.9}
+        return {"colour_first": 1.0, "shares": NOTEBOOK_SHARES, "regions_read": 0.9}
 
     monkeypatch.setattr(attention_fusion, "train_models", train)
     monkeypatch.setattr(attention_fusion, "attention_measures", measures)

@@ -4,17 +4,10 @@ trains). Its claims are tested in `test_cnn_fusion_claims.py`."""
 import dataclasses
 from types import SimpleNamespace
 
-import numpy as np
 import pytest
 
-from mmcourse.evaluate import Evaluation
 from mmcourse.lessons import cnn_fusion, cnn_fusion_claims
-
-
-def _evaluation(name, accuracy, **per_phenomenon):
-    return Evaluation(
-        name, accuracy, accuracy, per_phenomenon, np.zeros((3, 3)), ("a", "b", "c"), ""
-    )
+from tests.lessons.test_cnn_fusion_claims import _evaluation
 
 
 def test_margin_and_gains_use_the_better_baseline_per_column():
