@@ -97,13 +97,20 @@ def import_namespace(sources: list[str]) -> dict:
     return namespace
 
 
+def is_show_call(node) -> bool:
+    """`show(...)` or `mmcourse.show(...)`, not `plt.show()` or `axis.imshow(...)`."""
+    return isinstance(node, ast.Call) and _dotted(node.func) in (["show"], ["mmcourse", "show"])
+
+
+def calls_show(source: str) -> bool:
+    return any(is_show_call(node) for node in ast.walk(ast.parse(source)))
+
+
 def _show_arguments(sources: list[str]):
     for source in sources:
         for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.Call):
-                name = _dotted(node.func)
-                if name and name[-1] == "show":
-                    yield from node.args
+            if is_show_call(node):
+                yield from node.args
 
 
 def _owner(obj):

@@ -66,7 +66,7 @@ def test_lesson_computes_its_core_by_hand_and_checks_it_against_the_package(path
 
 @pytest.mark.parametrize("path", LESSONS, ids=_name)
 def test_shown_code_is_rendered_with_its_file_and_no_machine_path(path):
-    cells = [c for c in _code_cells(path) if "show(" in "".join(c["source"])]
+    cells = [c for c in _code_cells(path) if lesson_code.calls_show("".join(c["source"]))]
     assert cells, f"{path.name} shows no code"
     for cell in cells:
         html = "".join(
@@ -117,6 +117,12 @@ def test_checker_expands_a_table_of_builders(tmp_path):
     path = _notebook(tmp_path, IMPORTS, "for build in fusion.BUILDERS.values(): pass")
     direct, _ = lesson_code.taught(path)
     assert len(direct) >= 5 and all(obj.__name__.startswith("build_") for obj in direct)
+
+
+def test_checker_tells_show_from_plt_show_and_imshow():
+    assert lesson_code.calls_show("show(fusion.build_concat_fusion)")
+    assert lesson_code.calls_show("import mmcourse\nmmcourse.show(f)")
+    assert not lesson_code.calls_show("plt.show()\naxes[0].imshow(image)")
 
 
 def test_checker_rejects_a_show_it_cannot_resolve(tmp_path):
