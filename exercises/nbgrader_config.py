@@ -39,3 +39,7 @@ c.GenerateFeedback.preprocessors = [
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]
+
+# The grading kernels log nothing below errors: ipykernel 7 warns on every start that a local
+# kernel talks over TCP, which would interleave with `mmcourse grade`'s progress lines.
+c.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]

@@ -154,6 +154,8 @@ def grade(args, out=None) -> int:
             course_dir=args.course_dir,
             timeout=args.timeout,
             feedback_dir=args.feedback,
+            jobs=args.jobs,
+            progress=lambda line: print(line, file=out, flush=True),
         )
     except ValueError as error:  # bad paths or names: say so, no traceback
         print(f"mmcourse grade: {error}", file=sys.stderr)
@@ -219,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help="seconds a cell may run (default: nbgrader_config.py's)",
+    )
+    grade.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="submissions graded at once, one process each (default: the CPU cores)",
     )
     release = commands.add_parser("release", help="regenerate exercises/release/ from source/")
     release.add_argument(

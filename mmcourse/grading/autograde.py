@@ -1,29 +1,27 @@
 """Grade submitted exercise notebooks offline with nbgrader: what `mmcourse grade` runs.
 
-Each submission is laid into a temporary copy of the course as nbgrader expects it,
-`submitted/<student>/<exercise>/<notebook>.ipynb`; nbgrader then generates the exercise from
-`source/` (which fills a fresh gradebook), autogrades every submission in one run (test cells
-are restored from `source/`, each cell runs under the configured timeout, a cell that raises
-or hangs scores zero and the rest of the notebook still runs), and the scores are read back
-from the gradebook. Nothing is written into the repository.
+`find_submissions` turns files and folders into `Submission`s (which student, which
+exercise); `grade_submissions` grades them, `jobs` at a time. Each grading process holds a
+`Grader` (`mmcourse.grading.grader`): a temporary copy of the course per exercise, generated
+once, in which each submission is autograded on its own, so a submission that crashes or hangs
+costs only its own questions (`mmcourse.grading.processes` also survives a grading process
+that dies). A line per submission reports progress as it finishes. Nothing is written into the
+repository.
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
 import re
-import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from mmcourse.grading.exercises import (
-    NbGraderError,
-    exercise_notebooks,
-    list_exercises,
-    temporary_course,
-)
-from mmcourse.grading.report import Report, Result, Submission
+from mmcourse.arguments import check_positive_int
+from mmcourse.grading.exercises import exercise_notebooks, list_exercises
+from mmcourse.grading.grader import Grader
+from mmcourse.grading.processes import grade_in_processes
+from mmcourse.grading.report import Report, Result, Submission, _points
 
 
 def find_submissions(
@@ -72,6 +70,14 @@ def find_submissions(
     return submissions
 
 
+def default_jobs() -> int:
+    """The CPU cores this process may use: `--jobs`'s default."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
 def grade_submissions(
     paths: Sequence[str | Path],
     *,
@@ -79,8 +85,10 @@ def grade_submissions(
     course_dir: str | Path | None = None,
     timeout: int | None = None,
     feedback_dir: str | Path | None = None,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
-    """Autograde notebooks with nbgrader, in temporary course folders; see the module doc.
+    """Autograde notebooks with nbgrader, `jobs` at a time; see the module doc.
 
     Args:
         paths: notebooks, or folders to search for notebooks (see `find_submissions`).
@@ -89,78 +97,48 @@ def grade_submissions(
         timeout: seconds each cell may run; default: `nbgrader_config.py`'s.
         feedback_dir: if given, write each learner's HTML feedback to
             `feedback_dir/<exercise>/<student>.html` (hidden tests left out).
+        jobs: grading processes (default: the CPU cores, `default_jobs()`); 1 grades here.
+        progress: called with one line per graded submission, as it finishes.
 
     Returns:
         A `Report` with one `Result` per submission, in the order found.
     """
     submissions = find_submissions(paths, exercise=exercise, course_dir=course_dir)
-    results, seconds = {}, 0.0
-    for name in sorted({s.exercise for s in submissions}):
-        group = [s for s in submissions if s.exercise == name]
-        with temporary_course([name], course_dir=course_dir, timeout=timeout) as course:
-            course.generate(name)
-            for submission in group:
-                target = course.root / "submitted" / submission.student / name
-                target.mkdir(parents=True)
-                shutil.copyfile(submission.path, target / f"{submission.notebook}.ipynb")
-            from nbgrader.converters import Autograde, GenerateFeedback
+    jobs = default_jobs() if jobs is None else check_positive_int(jobs, "jobs")
+    jobs = min(jobs, len(submissions))
+    options = {"course_dir": course_dir, "timeout": timeout, "feedback_dir": feedback_dir}
+    results: dict[Submission, Result] = {}
 
-            started = time.perf_counter()
-            failure = None
-            try:
-                course.run(Autograde, assignment_id=name, student_id="*")
-            except NbGraderError as error:  # some submissions failed; the others are graded
-                failure = error
-            seconds += time.perf_counter() - started
-            results.update(_read_gradebook(course, group, failure))
-            if feedback_dir is not None:
-                _write_feedback(course, group, Path(feedback_dir), GenerateFeedback)
-    return Report([results[s] for s in submissions], seconds)
+    def finished(submission: Submission, result: Result, seconds: float) -> None:
+        results[submission] = result
+        if progress is not None:
+            progress(progress_line(len(results), len(submissions), result, seconds))
 
-
-def _read_gradebook(course, group: list[Submission], failure: NbGraderError | None) -> dict:
-    from nbgrader.api import Gradebook, MissingEntry
-
-    coursedir = course.coursedir()
-    results = {}
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        for submission in group:
-            result = Result(submission)
-            graded = course.root / "autograded" / submission.student / submission.exercise
-            try:
-                notebook = gradebook.find_submission_notebook(
-                    submission.notebook, submission.exercise, submission.student
-                )
-            except MissingEntry:
-                notebook = None
-            if notebook is None or not graded.is_dir():
-                reason = failure.reason_for(submission.student) if failure else None
-                result.error = reason or "nbgrader could not grade it (see its log)"
-                results[submission] = result
-                continue
-            source = gradebook.find_notebook(submission.notebook, submission.exercise)
-            order = [cell.name for cell in source.source_cells]
-            grades = sorted(notebook.grades, key=lambda g: order.index(g.name))
-            result.written = frozenset(cell.name for cell in source.solution_cells) & {
-                g.name for g in grades
-            }
-            for grade in grades:
-                pending = grade.name in result.written and grade.needs_manual_grade
-                result.scores[grade.name] = None if pending else float(grade.score)
-                result.max_scores[grade.name] = float(grade.max_score)
-            results[submission] = result
-    return results
+    started = time.perf_counter()
+    ordered = sorted(submissions, key=lambda s: s.exercise)  # one exercise at a time
+    if jobs == 1:
+        with Grader(**options) as grader:
+            for submission in ordered:
+                begun = time.perf_counter()
+                finished(submission, grader.grade(submission), time.perf_counter() - begun)
+    else:
+        grade_in_processes(ordered, jobs=jobs, options=options, finished=finished)
+    seconds = time.perf_counter() - started
+    return Report([results[s] for s in submissions], seconds, jobs=jobs)
 
 
-def _write_feedback(course, group, feedback_dir: Path, converter_class) -> None:
-    name = group[0].exercise
-    with contextlib.suppress(NbGraderError):  # feedback still comes for the graded ones
-        course.run(converter_class, assignment_id=name, student_id="*")
-    for submission in group:
-        html = course.root / "feedback" / submission.student / name / f"{submission.notebook}.html"
-        if html.is_file():
-            (feedback_dir / name).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html, feedback_dir / name / f"{submission.student}.html")
+def progress_line(done: int, total: int, result: Result, seconds: float) -> str:
+    """`[3/40] ex01_multimodal_data alice: 8/10 (7.1 s)`, or why it was not graded."""
+    submission = result.submission
+    if result.error is None:
+        points = f"{_points(result.auto_score)}/{_points(result.auto_max_score)}"
+    else:
+        points = "NOT GRADED: " + result.error.split("\n")[0]
+    width = len(str(total))
+    return (
+        f"[{done:>{width}}/{total}] {submission.exercise} {submission.student}: "
+        f"{points} ({seconds:.1f} s)"
+    )
 
 
 def _exercise_of(path: Path, known: list[str]) -> str:

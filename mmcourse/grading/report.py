@@ -57,11 +57,16 @@ class Report:
     """Everything `grade_submissions` found, and how long autograding took."""
 
     results: list[Result]
-    seconds: float
+    seconds: float  # wall-clock time of the whole grading, all processes together
+    jobs: int = 1  # grading processes
 
     @property
     def seconds_per_submission(self) -> float:
         return self.seconds / max(1, len(self.results))
+
+    @property
+    def submissions_per_minute(self) -> float:
+        return 60.0 * len(self.results) / max(self.seconds, 1e-9)
 
 
 def format_table(report: Report) -> str:
@@ -93,9 +98,11 @@ def format_table(report: Report) -> str:
                 ]
                 row = " ".join(f"{c:>8}" for c in cells)
             lines.append(f"  {r.submission.student:<{width}} {row}")
+    processes = "1 process" if report.jobs == 1 else f"{report.jobs} processes"
     lines.append(
-        f"autograding took {report.seconds:.1f} s, "
-        f"{report.seconds_per_submission:.1f} s per submission"
+        f"autograding took {report.seconds:.1f} s with {processes}, "
+        f"{report.seconds_per_submission:.1f} s per submission "
+        f"({report.submissions_per_minute:.1f} per minute)"
     )
     return "\n".join(lines)
 

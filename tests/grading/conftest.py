@@ -11,7 +11,8 @@ from tests.grading.exercise_helpers import COURSE, TIMEOUT, tree, write_submissi
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory):
-    """Run `mmcourse grade` once on all submissions; return its stdout, CSV rows, feedback."""
+    """Run `mmcourse grade --jobs 2` once on all submissions; return its stdout, CSV rows,
+    feedback, the submissions' folder, and the course's files before and after."""
     folder = tmp_path_factory.mktemp("submissions")
     out = tmp_path_factory.mktemp("grades")
     write_submissions(folder)
@@ -28,6 +29,8 @@ def graded(tmp_path_factory):
                 str(out / "fb"),
                 "--timeout",
                 str(TIMEOUT),
+                "--jobs",
+                "2",
             ]
         ),
         out=stdout,
@@ -39,6 +42,7 @@ def graded(tmp_path_factory):
         "stdout": stdout.getvalue(),
         "rows": rows,
         "feedback": out / "fb",
+        "folder": folder,
         "before": before,
         "after": tree(COURSE),
     }

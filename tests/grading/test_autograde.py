@@ -5,16 +5,22 @@ One session-scoped fixture (`tests/grading/conftest.py`) grades every sample sub
 `mmcourse grade` run, with a short cell timeout so the endless loop costs seconds.
 """
 
+import csv
+import io
 import re
+import shutil
 
 import nbformat
 import pytest
 
+from mmcourse import cli
 from mmcourse.grading.autograde import find_submissions
+from tests.grading.buggy import buggy_submissions, bugs_of
 from tests.grading.exercise_helpers import (
     COURSE,
     EXERCISES,
     ROOT,
+    TIMEOUT,
     autograded,
     release_path,
     scores,
@@ -31,6 +37,41 @@ def test_grading_prints_a_table_and_reports_what_it_could_not_grade(graded):
     broken = graded["rows"][("ex01_multimodal_data", "broken")]
     assert "NotJSONError" in broken["error"] and broken["auto_score"] == ""
     assert re.search(r"broken +NOT GRADED: nbformat.reader.NotJSONError", graded["stdout"])
+    assert "with 2 processes" in graded["stdout"] and "per minute)" in graded["stdout"]
+
+
+@pytest.mark.slow
+def test_grading_reports_each_submission_as_it_finishes(graded):
+    total = len(graded["rows"])
+    line = rf"^\[ *(\d+)/{total}\] (ex\d\d_\w+) (\S+): (.*) \("
+    lines = re.findall(line, graded["stdout"], re.M)
+    assert [int(n) for n, *_ in lines] == list(range(1, total + 1))
+    assert sorted((name, student) for _, name, student, _ in lines) == sorted(graded["rows"])
+    assert any(points.startswith("NOT GRADED") for *_, points in lines)
+
+
+@pytest.mark.slow
+def test_one_job_grades_a_mixed_class_exactly_as_two_jobs_do(graded, tmp_path):
+    # ex01's right, blank, faulty (raises, hangs), gaming, near-miss and broken submissions,
+    # and ex02's right one
+    copied = [
+        shutil.copy(path, tmp_path / path.name)
+        for path in graded["folder"].glob("*.ipynb")
+        if path.name.startswith("ex01") or path.name == "ex02_text_preprocessing_solution.ipynb"
+    ]
+    arguments = ["grade", str(tmp_path), "--csv", str(tmp_path / "one.csv"), "--jobs", "1"]
+    out = io.StringIO()
+    arguments += ["--timeout", str(TIMEOUT)]
+    code = cli.grade(cli.build_parser().parse_args(arguments), out=out)
+    assert code == 1 and "with 1 process," in out.getvalue()
+    with (tmp_path / "one.csv").open() as handle:
+        one_job = {(r["exercise"], r["student"]): r for r in csv.DictReader(handle)}
+    assert len(one_job) == len(copied) >= 7
+    for key, row in one_job.items():
+        two_jobs = graded["rows"][key]
+        assert {k: v for k, v in row.items() if k != "file"} == {
+            k: v for k, v in two_jobs.items() if k != "file" and k in row
+        }, key
 
 
 @pytest.mark.slow
@@ -51,6 +92,18 @@ def test_release_notebook_gets_zero(graded, name):
     html = (graded["feedback"] / name / "blank.html").read_text()
     num_questions = len(autograded(nbformat.read(source_path(name), 4)))
     assert html.count("NotImplementedError: Replace this line with your answer.") >= num_questions
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_near_miss_answer_loses_its_question(graded, name):
+    source = nbformat.read(source_path(name), 4)
+    points = autograded(source)
+    assert sorted(bugs_of(name)) == sorted(points), "one buggy variant per autograded question"
+    for student, _, group in buggy_submissions(name):
+        found = scores(graded, name, student)
+        passed = [test for test in group if found[test] >= points[test]]
+        assert not passed, f"{name}: the near-miss answers of {passed} still get full marks"
 
 
 @pytest.mark.slow
