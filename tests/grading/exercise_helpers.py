@@ -41,10 +41,15 @@ def set_answer(notebook, grade_id, source):
 
 
 def write_submissions(folder):
-    """Each exercise's source (right) and release (untouched); ex01's faulty, gaming, broken."""
+    """Each exercise's source (right), release (untouched) and near misses (buggy<N>, see
+    tests/grading/buggy/); ex01's faulty, gaming and broken submissions."""
+    from tests.grading.buggy import buggy_submissions
+
     for name in EXERCISES:
         nbformat.write(nbformat.read(source_path(name), 4), folder / f"{name}_solution.ipynb")
         nbformat.write(nbformat.read(release_path(name), 4), folder / f"{name}_blank.ipynb")
+        for student, notebook, _ in buggy_submissions(name):
+            nbformat.write(notebook, folder / f"{name}_{student}.ipynb")
     name = "ex01_multimodal_data"
     faulty = nbformat.read(source_path(name), 4)
     set_answer(

@@ -146,3 +146,20 @@ def test_nbval_does_not_collect_the_exercises():
         timeout=120,
     )
     assert "no tests collected" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_lesson_link_works_from_the_release_and_from_a_learners_copy(name):
+    # exercises/README.md has learners copy an exercise to exercises/work/<id>/: as deep as
+    # release/<exercise>/, so one relative link serves both (and the source).
+    links = re.findall(
+        r"\]\(([^)]+\.ipynb)\)", nbformat.read(release_path(name), 4).cells[0].source
+    )
+    number = name[2:4]
+    assert links and all(re.search(rf"notebooks/{number}_\w+\.ipynb$", link) for link in links)
+    readme = (ROOT / "exercises" / "README.md").read_text()
+    assert "exercises/work/<your-id>" in readme and "~/" not in readme
+    assert "exercises/work/" in (ROOT / ".gitignore").read_text().splitlines()
+    for folder in (release_path(name).parent, source_path(name).parent, ROOT / "exercises/work/x"):
+        for link in links:
+            assert (folder / link).resolve().is_file(), f"{link} from {folder.relative_to(ROOT)}"

@@ -1,0 +1,78 @@
+"""Near-miss answers: for each autograded question, one plausible but wrong variant.
+
+`tests/grading/buggy/<exercise>.py` holds `BUGS = {test_grade_id: (answer_grade_id, source)}`:
+the answer cell's buggy code (an off-by-one, a missing mask, a wrong sign) that the question's
+tests must catch. `buggy_submissions` turns them into as few notebooks as it can: variants go
+into one notebook together unless one question's test cell reads what another's answer or
+test defines, so that each question is graded with only its own answer wrong.
+"""
+
+import ast
+import importlib
+
+import nbformat
+
+from tests.grading.exercise_helpers import nbgrader_cells, set_answer, source_path
+
+
+def bugs_of(exercise: str) -> dict:
+    try:
+        module = importlib.import_module(f"tests.grading.buggy.{exercise}")
+    except ModuleNotFoundError:
+        return {}
+    return module.BUGS
+
+
+def _defined(source: str) -> set:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _free(source: str) -> set:
+    """Names a cell reads but does not define itself: what it takes from other cells."""
+    read = {
+        node.id
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    return read - _defined(source)
+
+
+def rounds(exercise: str) -> list[dict]:
+    """The bugs split into groups that can be graded in one notebook each."""
+    cells = nbgrader_cells(nbformat.read(source_path(exercise), 4))
+    bugs = bugs_of(exercise)
+    owned = {
+        test: _defined(cells[answer].source) | _defined(cells[test].source)
+        for test, (answer, _) in bugs.items()
+    }
+    groups: list[dict] = []
+    for test, bug in bugs.items():
+        for group in groups:
+            clash = any(
+                _free(cells[test].source) & owned[other]
+                or _free(cells[other].source) & owned[test]
+                for other in group
+            )
+            if not clash:
+                group[test] = bug
+                break
+        else:
+            groups.append({test: bug})
+    return groups
+
+
+def buggy_submissions(exercise: str) -> list[tuple[str, object, dict]]:
+    """[(student id, notebook, bugs it holds)] for one exercise's near-miss answers."""
+    written = []
+    for number, group in enumerate(rounds(exercise), start=1):
+        notebook = nbformat.read(source_path(exercise), 4)
+        for answer, source in group.values():
+            set_answer(notebook, answer, source)
+        written.append((f"buggy{number}", notebook, group))
+    return written
