@@ -20,6 +20,9 @@ Builders (inputs named as in `mmcourse.fusion_data`):
   image. Without it, `word_region_scores` reads image-to-text attention off the trained
   text-to-image layer (a softmax over words instead of over regions).
 
+`attention_probe` returns the weights the lesson plots; `attention_steps` every input and
+output of a cross-modal model's attention, for lesson 08's computation by hand.
+
 Everything is backend-agnostic (`keras.ops` only); softmaxes run in float32 so that
 `mixed_float16` is safe.
 """
@@ -180,6 +183,37 @@ def attention_probe(model: keras.Model) -> keras.Model:
     if "image_to_text_attention" in names:
         outputs["region_word_weights"] = model.get_layer("image_to_text_attention").output[1]
     return keras.Model(model.inputs, outputs, name=f"{model.name}_probe")
+
+
+def attention_steps(model: keras.Model) -> keras.Model:
+    """A model with the same inputs that returns each step of a cross-modal model's attention,
+    so that a lesson can redo it by hand.
+
+    Outputs: what the query pools, `word_vectors` (b, words, units) and `word_mask`
+    (b, words), and its pooling's `word_weights` (b, words); what `text_to_image_attention`
+    reads, `queries` (b, 1, units), `keys` (b, 64, units) and `values` (b, 64, dv) (the keys
+    in the article's version, which has no value layer), and what it returns, `attended`
+    (b, 1, dv) and `region_weights` (b, 1, 64).
+    """
+    names = [layer.name for layer in model.layers]
+    if "text_to_image_attention" not in names:
+        raise ValueError(
+            "attention_steps needs a cross-modal model (a `text_to_image_attention` layer). "
+            f"Received: model={model.name!r}"
+        )
+    attend = model.get_layer("text_to_image_attention")
+    values = "region_values" if "region_values" in names else "region_keys"
+    outputs = {
+        "word_vectors": model.get_layer("text_embedding").output,
+        "word_mask": model.get_layer("text_padding_mask").output,
+        "word_weights": model.get_layer("text_attention_pool").output[1],
+        "queries": model.get_layer("text_query").output,
+        "keys": model.get_layer("region_keys").output,
+        "values": model.get_layer(values).output,
+        "attended": attend.output[0],
+        "region_weights": attend.output[1],
+    }
+    return keras.Model(model.inputs, outputs, name=f"{model.name}_steps")
 
 
 def word_region_scores(model: keras.Model, word_vectors, region_keys):

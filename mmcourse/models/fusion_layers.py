@@ -56,8 +56,9 @@ class LateFusion(keras.layers.Layer):
 class GatedFusion(keras.layers.Layer):
     """A gated multimodal unit (Arevalo et al., 2017) on `[text, image]` feature vectors.
 
-    `h_t = tanh(W_t t)`, `h_i = tanh(W_i i)`, gate `z = sigmoid(W_z [t; i])` (one value per
-    output feature and per post), output `z * h_t + (1 - z) * h_i`. Returns `[fused, z]`:
+    `h_t = tanh(W_t t + b_t)`, `h_i = tanh(W_i i + b_i)`, gate `z = sigmoid(W_z [t; i] + b_z)`
+    (one value per output feature and per post), output `z * h_t + (1 - z) * h_i`.
+    Returns `[fused, z]`:
     `z` near 1 means that feature comes from the text, near 0 from the image.
     """
 

@@ -115,6 +115,31 @@ def test_word_region_scores_decompose_the_text_to_image_logits():
     assert np.all(reading[0, :, 2:] == 0.0)  # padding is never read
 
 
+@pytest.mark.parametrize("name", ["cross_modal_attention", "article_attention"])
+def test_attention_steps_return_what_the_attention_reads_and_returns(name):
+    keras.utils.set_random_seed(4)
+    model = BUILDERS[name]()
+    x = _inputs(model)
+    steps = {k: _numpy(v) for k, v in attention.attention_steps(model)(x).items()}
+    probe = {k: _numpy(v) for k, v in attention.attention_probe(model)(x).items()}
+    assert steps["word_vectors"].shape == (4, 9, 32)
+    np.testing.assert_array_equal(steps["word_mask"], x["tokens"] != 0)
+    np.testing.assert_allclose(steps["word_weights"], probe["word_weights"], rtol=1e-6)
+    pooled = np.einsum("bt,btd->bd", steps["word_weights"], steps["word_vectors"])
+    np.testing.assert_allclose(steps["queries"][:, 0], pooled, rtol=1e-5, atol=1e-6)
+    assert steps["keys"].shape == (4, 64, 32)
+    assert steps["values"].shape == (4, 64, 64 if name == "cross_modal_attention" else 32)
+    assert steps["region_weights"].shape == (4, 1, 64)
+    np.testing.assert_allclose(steps["region_weights"][:, 0], probe["region_weights"], rtol=1e-6)
+    attended = np.einsum("bqn,bnd->bqd", steps["region_weights"], steps["values"])
+    np.testing.assert_allclose(steps["attended"], attended, rtol=1e-5, atol=1e-6)
+
+
+def test_attention_steps_need_a_cross_modal_model():
+    with pytest.raises(ValueError, match="text_to_image_attention"):
+        attention.attention_steps(BUILDERS["word_attention_fusion"]())
+
+
 def test_article_version_feeds_the_weights_not_the_features():
     right = BUILDERS["cross_modal_attention"]()
     article = BUILDERS["article_attention"]()
