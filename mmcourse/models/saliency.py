@@ -4,6 +4,12 @@ Grad-CAM (Selvaraju et al., 2017) weights each channel of a convolutional featur
 average gradient of the class score with respect to it, sums the channels and keeps the
 positive part: a coarse heat map (8x8 for the course CNNs) upsampled to the image.
 
+The class score is the logit, *before* the softmax, as in the paper: for a model that ends in
+a softmax `Dense` layer (every course classifier), `class_scores` rebuilds that layer without
+its activation. The gradient of a probability (or of its log) vanishes as the prediction
+becomes certain: at p = 1 in float32 it is lost to rounding, and a confident model's maps
+would be noise. Other models fall back to the log-probability.
+
 Supported backends: TensorFlow and JAX (gradients use the backend's own API here, outside
 the models). Other backends raise `NotImplementedError`.
 """
@@ -69,8 +75,28 @@ def split_at(model: keras.Model, layer_name: str):
     return before, after
 
 
-def _gradients(after, grid, one_hot):
-    """Gradient of the chosen classes' log-probabilities with respect to the grid."""
+def class_scores(model: keras.Model):
+    """(`model` with its last softmax `Dense` layer's logits as output, True), or
+    (`model`, False) when it does not end in one (then scores are log-probabilities)."""
+    last = model.layers[-1]
+    activation = getattr(last, "activation", None)
+    if not isinstance(last, keras.layers.Dense) or activation is not keras.activations.softmax:
+        return model, False
+    linear = keras.layers.Dense(
+        last.units, use_bias=last.use_bias, dtype=last.dtype_policy, name=f"{last.name}_logits"
+    )
+    logits = linear(last.input)
+    linear.set_weights(last.get_weights())
+    return keras.Model(model.inputs, logits, name=f"{model.name}_logits"), True
+
+
+def _gradients(after, grid, one_hot, *, logits=True):
+    """Gradient of the chosen classes' scores with respect to the grid: `after(grid)` are
+    logits when `logits`, else probabilities (whose log is differentiated)."""
+
+    def score_of(outputs, log):
+        return outputs if logits else log(outputs + 1e-7)
+
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
@@ -78,13 +104,16 @@ def _gradients(after, grid, one_hot):
         grid = tf.convert_to_tensor(grid)
         with tf.GradientTape() as tape:
             tape.watch(grid)
-            score = tf.reduce_sum(tf.math.log(after(grid) + 1e-7) * one_hot)
+            score = tf.reduce_sum(score_of(after(grid), tf.math.log) * one_hot)
         return tape.gradient(score, grid)
     if backend == "jax":
         import jax
         import jax.numpy as jnp
 
-        return jax.grad(lambda g: jnp.sum(jnp.log(after(g) + 1e-7) * one_hot))(jnp.asarray(grid))
+        def score(g):
+            return jnp.sum(score_of(after(g), jnp.log) * one_hot)
+
+        return jax.grad(score)(jnp.asarray(grid))
     raise NotImplementedError(
         f"grad_cam supports the {' and '.join(SUPPORTED_BACKENDS)} backends. "
         f"Received: KERAS_BACKEND={backend!r}. Set KERAS_BACKEND before importing keras."
@@ -93,6 +122,9 @@ def _gradients(after, grid, one_hot):
 
 def grad_cam(model: keras.Model, images, *, class_indices=None, layer_name="image_conv4"):
     """Grad-CAM heat maps in [0, 1], one per image, at the images' resolution.
+
+    The channels are weighted by the spatial mean of the gradient of the class's logit
+    (see the module doc).
 
     Args:
         model: a Keras image classifier whose input is the image batch.
@@ -111,7 +143,9 @@ def grad_cam(model: keras.Model, images, *, class_indices=None, layer_name="imag
         class_indices = probabilities.argmax(axis=-1)
     class_indices = np.asarray(class_indices, dtype="int32")
     one_hot = np.eye(probabilities.shape[-1], dtype="float32")[class_indices]
-    gradients = keras.ops.convert_to_numpy(_gradients(after, grid, one_hot))
+    scores_model, logits = class_scores(model)
+    _, scores_after = split_at(scores_model, layer_name) if logits else (None, after)
+    gradients = keras.ops.convert_to_numpy(_gradients(scores_after, grid, one_hot, logits=logits))
     weights = gradients.mean(axis=(1, 2), keepdims=True)
     cams = np.maximum((weights * grid).sum(axis=-1), 0.0)
     cams = cams / np.maximum(cams.max(axis=(1, 2), keepdims=True), 1e-8)

@@ -71,3 +71,52 @@ def test_plot_grad_cam_draws_one_panel_per_image():
         _images(4), np.zeros((4, 64, 64)), titles=list("abcd"), columns=3
     )
     assert sum(axis.has_data() for axis in figure.axes) == 4
+
+
+def _max_pool_classifier(scale):
+    """conv grid -> global max pooling -> softmax Dense whose logits grow with `scale`."""
+    image_in = keras.Input((64, 64, 3), name="image")
+    grid = keras.layers.Conv2D(6, 8, strides=8, activation="relu", name="image_conv4")(image_in)
+    pooled = keras.layers.GlobalMaxPooling2D()(grid)
+    output = keras.layers.Dense(3, activation="softmax", name="image_output")(pooled)
+    model = keras.Model(image_in, output)
+    kernel, bias = model.get_layer("image_output").get_weights()
+    model.get_layer("image_output").set_weights([kernel * scale, bias])
+    return model
+
+
+@pytest.mark.parametrize("scale", [1.0, 400.0])
+def test_grad_cam_differentiates_the_logit_even_when_the_softmax_saturates(scale):
+    keras.utils.set_random_seed(0)
+    model = _max_pool_classifier(scale)
+    images = _images(2)
+    heat, probabilities = saliency.grad_cam(model, images, class_indices=[0, 0])
+    if scale > 1:
+        assert probabilities.max(axis=1).min() == 1.0  # float32 certainty: d p / d z == 0
+    # With global max pooling, d logit_0 / d A[i, j, k] is W[k, 0] at channel k's maximum,
+    # 0 elsewhere: the spatial mean is W[k, 0] / (H * W), so the map is relu(A @ W[:, 0]).
+    grid = keras.Model(model.inputs, model.get_layer("image_conv4").output).predict(
+        images, verbose=0
+    )
+    kernel = model.get_layer("image_output").get_weights()[0]
+    cam = np.maximum(grid @ kernel[:, 0], 0.0)
+    cam = cam / np.maximum(cam.max(axis=(1, 2), keepdims=True), 1e-8)
+    expected = keras.ops.convert_to_numpy(
+        keras.ops.image.resize(cam[..., None], (64, 64), interpolation="bilinear")
+    )[..., 0].clip(0, 1)
+    np.testing.assert_allclose(heat, expected, atol=1e-5)
+
+
+def test_class_scores_rebuilds_the_softmax_layer_as_logits():
+    model = _max_pool_classifier(1.0)
+    scores_model, logits = saliency.class_scores(model)
+    assert logits and scores_model.layers[-1].activation is keras.activations.linear
+    images = _images(2)
+    probabilities = model.predict(images, verbose=0)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(keras.ops.softmax(scores_model.predict(images, verbose=0))),
+        probabilities,
+        atol=1e-6,
+    )
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert saliency.class_scores(plain) == (plain, False)
