@@ -3,8 +3,8 @@
 `tests/grading/buggy/<exercise>.py` holds `BUGS = {test_grade_id: (answer_grade_id, source)}`:
 the answer cell's buggy code (an off-by-one, a missing mask, a wrong sign) that the question's
 tests must catch. `buggy_submissions` turns them into as few notebooks as it can: variants go
-into one notebook together unless one question's test cell reads what another's answer or
-test defines, so that each question is graded with only its own answer wrong.
+into one notebook together unless one question's answer or test cell reads what another's
+answer or test defines, so that each question is graded with only its own answer wrong.
 """
 
 import ast
@@ -30,6 +30,27 @@ def _defined(source: str) -> set:
             names.add(node.name)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
+        elif isinstance(node, ast.arg):  # a parameter of a function or lambda in the cell
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
+def _globals(source: str) -> set:
+    """Names a cell leaves behind for the next cells: its top-level definitions only."""
+    names = set()
+    for statement in ast.parse(source).body:
+        if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+        elif not isinstance(statement, (ast.FunctionDef, ast.ClassDef, ast.Lambda)):
+            for node in ast.walk(statement):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.Lambda)):
+                    continue
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    names.add(node.id)
+                elif isinstance(node, ast.alias):
+                    names.add((node.asname or node.name).split(".")[0])
     return names
 
 
@@ -48,18 +69,26 @@ def rounds(exercise: str) -> list[dict]:
     cells = nbgrader_cells(nbformat.read(source_path(exercise), 4))
     bugs = bugs_of(exercise)
     owned = {
-        test: _defined(cells[answer].source) | _defined(cells[test].source)
+        test: _globals(cells[answer].source) | _globals(cells[test].source)
         for test, (answer, _) in bugs.items()
     }
+    reads = {
+        test: _free(cells[test].source) | _free(cells[answer].source)
+        for test, (answer, _) in bugs.items()
+    }
+    depends = {t: {o for o in bugs if o != t and reads[t] & owned[o]} for t in bugs}
+    changed = True
+    while changed:  # through other questions too: q3 calls q2's function, which uses q1's
+        changed = False
+        for test in bugs:
+            more = set().union(*(depends[o] for o in depends[test])) - depends[test] - {test}
+            if more:
+                depends[test] |= more
+                changed = True
     groups: list[dict] = []
     for test, bug in bugs.items():
         for group in groups:
-            clash = any(
-                _free(cells[test].source) & owned[other]
-                or _free(cells[other].source) & owned[test]
-                for other in group
-            )
-            if not clash:
+            if not any(other in depends[test] or test in depends[other] for other in group):
                 group[test] = bug
                 break
         else:
