@@ -168,3 +168,25 @@ def test_lesson_link_works_from_the_release_and_from_a_learners_copy(name):
     for folder in (release_path(name).parent, source_path(name).parent, ROOT / "exercises/work/x"):
         for link in links:
             assert (folder / link).resolve().is_file(), f"{link} from {folder.relative_to(ROOT)}"
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_readmes_list_every_exercise_with_its_points(name):
+    notebook = nbformat.read(source_path(name), 4)
+    points = autograded(notebook)
+    written = [
+        c
+        for c in nbgrader_cells(notebook).values()
+        if c.metadata.nbgrader["grade"] and c.metadata.nbgrader["solution"]
+    ]
+    row = (
+        f"| `{name}` | `notebooks/{name[2:]}.ipynb` | {len(points)} autograded + "
+        f"{len(written)} written | {sum(points.values()):g} + "
+        f"{sum(c.metadata.nbgrader['points'] for c in written):g} |"
+    )
+    assert row in (ROOT / "exercises" / "README.md").read_text(), row
+    assert f"`{name}`" in (ROOT / "README.md").read_text()
+    lesson_00 = (ROOT / "notebooks" / "00_start_here.ipynb").read_text()
+    assert name in lesson_00, "re-run lesson 00: its course map lists the exercises"
+    for readme in ("README.md", "exercises/README.md", "exercises/INSTRUCTORS.md"):
+        assert "to come" not in (ROOT / readme).read_text().lower(), readme
