@@ -42,15 +42,18 @@ def set_answer(notebook, grade_id, source):
 
 
 def write_submissions(folder):
-    """Each exercise's source (right), release (untouched) and near misses (buggy<N>, see
-    tests/grading/buggy/); ex01's faulty, gaming and broken submissions."""
-    from tests.grading.buggy import buggy_submissions
+    """Each exercise's source (right), release (untouched), near misses (buggy<N>, see
+    tests/grading/buggy/) and, from ex02 on, a tampered one (a raising answer, a test cell
+    replaced by `pass`); ex01's faulty (raising, hanging), gaming and broken submissions."""
+    from tests.grading.buggy import buggy_submissions, tampered_submission
 
     for name in EXERCISES:
         nbformat.write(nbformat.read(source_path(name), 4), folder / f"{name}_solution.ipynb")
         nbformat.write(nbformat.read(release_path(name), 4), folder / f"{name}_blank.ipynb")
         for student, notebook, _ in buggy_submissions(name):
             nbformat.write(notebook, folder / f"{name}_{student}.ipynb")
+        if name != "ex01_multimodal_data":  # ex01 has its own faulty and gaming learners
+            nbformat.write(tampered_submission(name)[0], folder / f"{name}_tampered.ipynb")
     name = "ex01_multimodal_data"
     faulty = nbformat.read(source_path(name), 4)
     set_answer(

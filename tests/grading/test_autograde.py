@@ -15,7 +15,7 @@ import pytest
 
 from mmcourse import cli
 from mmcourse.grading.autograde import find_submissions
-from tests.grading.buggy import buggy_submissions, bugs_of
+from tests.grading.buggy import buggy_submissions, bugs_of, tampered_submission
 from tests.grading.exercise_helpers import (
     COURSE,
     EXERCISES,
@@ -104,6 +104,17 @@ def test_a_near_miss_answer_loses_its_question(graded, name):
         found = scores(graded, name, student)
         passed = [test for test in group if found[test] >= points[test]]
         assert not passed, f"{name}: the near-miss answers of {passed} still get full marks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [n for n in EXERCISES if n != "ex01_multimodal_data"])
+def test_a_raising_answer_and_a_tampered_test_cost_only_their_questions(graded, name):
+    _, broken, intact = tampered_submission(name)
+    found = scores(graded, name, "tampered")
+    points = autograded(nbformat.read(source_path(name), 4))
+    assert {test: found[test] for test in broken} == dict.fromkeys(broken, 0.0)
+    assert {test: found[test] for test in intact} == {test: points[test] for test in intact}
+    assert graded["rows"][(name, "tampered")]["auto_max_score"] == f"{sum(points.values()):g}"
 
 
 @pytest.mark.slow

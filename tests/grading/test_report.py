@@ -34,7 +34,12 @@ def test_the_table_lists_questions_points_and_totals():
     ada = next(line for line in table.splitlines() if line.strip().startswith("ada"))
     assert ada.split()[1:] == ["2", "1.50", "3.50/5", "to", "grade"]
     assert "bob     NOT GRADED: the notebook is not valid JSON" in table
-    assert table.endswith("autograding took 10.0 s, 5.0 s per submission")
+    assert table.endswith(
+        "autograding took 10.0 s with 1 process, 5.0 s per submission (12.0 per minute)"
+    )
+    report = _report()
+    report.jobs = 2
+    assert "10.0 s with 2 processes," in format_table(report)
 
 
 def test_the_csv_has_one_row_per_submission(tmp_path):

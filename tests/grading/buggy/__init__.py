@@ -64,27 +64,34 @@ def _free(source: str) -> set:
     return read - _defined(source)
 
 
-def rounds(exercise: str) -> list[dict]:
-    """The bugs split into groups that can be graded in one notebook each."""
+def dependencies(exercise: str) -> dict[str, set[str]]:
+    """{test id: the other questions (test ids) whose answers or tests it relies on}."""
     cells = nbgrader_cells(nbformat.read(source_path(exercise), 4))
-    bugs = bugs_of(exercise)
+    answers = {test: answer for test, (answer, _) in bugs_of(exercise).items()}
     owned = {
         test: _globals(cells[answer].source) | _globals(cells[test].source)
-        for test, (answer, _) in bugs.items()
+        for test, answer in answers.items()
     }
     reads = {
         test: _free(cells[test].source) | _free(cells[answer].source)
-        for test, (answer, _) in bugs.items()
+        for test, answer in answers.items()
     }
-    depends = {t: {o for o in bugs if o != t and reads[t] & owned[o]} for t in bugs}
+    depends = {t: {o for o in answers if o != t and reads[t] & owned[o]} for t in answers}
     changed = True
     while changed:  # through other questions too: q3 calls q2's function, which uses q1's
         changed = False
-        for test in bugs:
+        for test in answers:
             more = set().union(*(depends[o] for o in depends[test])) - depends[test] - {test}
             if more:
                 depends[test] |= more
                 changed = True
+    return depends
+
+
+def rounds(exercise: str) -> list[dict]:
+    """The bugs split into groups that can be graded in one notebook each."""
+    bugs = bugs_of(exercise)
+    depends = dependencies(exercise)
     groups: list[dict] = []
     for test, bug in bugs.items():
         for group in groups:
@@ -105,3 +112,35 @@ def buggy_submissions(exercise: str) -> list[tuple[str, object, dict]]:
             set_answer(notebook, answer, source)
         written.append((f"buggy{number}", notebook, group))
     return written
+
+
+def _crashing(source: str) -> str:
+    """The answer's function (or class) with the same name and arguments, raising at once."""
+    node = next(
+        n for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))
+    )
+    if isinstance(node, ast.ClassDef):
+        return (
+            f"class {node.name}:\n    def __init__(self, *args, **kwargs):\n"
+            '        raise RuntimeError("a bug in the answer")'
+        )
+    signature = f"def {node.name}({ast.unparse(node.args)}):"
+    return signature + '\n    raise RuntimeError("a bug in the answer")'
+
+
+def tampered_submission(exercise: str):
+    """(notebook, broken test ids, expected full-mark test ids): the answer of one question
+    raises, and another question's answer is wrong with its test cell replaced by `pass`
+    (grading restores it). Both are questions no other question relies on."""
+    notebook = nbformat.read(source_path(exercise), 4)
+    cells = nbgrader_cells(notebook)
+    depends = dependencies(exercise)
+    answers = {test: answer for test, (answer, _) in bugs_of(exercise).items()}
+    free = [t for t in answers if not any(t in depends[o] for o in answers)]
+    raising, tampered = free[0], free[-1]
+    set_answer(notebook, answers[raising], _crashing(cells[answers[raising]].source))
+    set_answer(notebook, answers[tampered], bugs_of(exercise)[tampered][1])
+    cells[tampered].source = "pass"
+    broken = {raising, tampered}
+    intact = [t for t in answers if t not in broken and not depends[t] & broken]
+    return notebook, broken, intact
