@@ -47,6 +47,16 @@ def test_lesson_stores_no_stderr_and_no_errors(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_lesson_stores_no_path_of_the_machine_it_ran_on(path):
+    import tempfile
+
+    machine = (str(paths.course_root()), tempfile.gettempdir() + "/tmp")
+    for cell in _cells(path):
+        for text in _text_outputs(cell):
+            assert not any(part in text for part in machine), f"{path.name}: {text[:200]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_tensorflow_is_never_imported_in_a_checked_cell(path):
     for cell in _cells(path):
         source = "".join(cell["source"])
