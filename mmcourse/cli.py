@@ -1,5 +1,5 @@
 """The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`, `grade`,
-`release`."""
+`release`, `bench`."""
 
 from __future__ import annotations
 
@@ -180,6 +180,24 @@ def release(args, out=None) -> int:
     return 0
 
 
+def bench(args, out=None) -> int:
+    from mmcourse.bench import report
+
+    out = out or sys.stdout
+    progress = lambda line: print(line, file=out, flush=True)  # noqa: E731
+    result = report.run_all(quick=args.quick, full_lessons=args.full_lessons, progress=progress)
+    print("\n" + report.format_tables(result), file=out)
+    print(f"wrote {paths.display(report.write_json(result, args.out))}", file=out)
+    if args.markdown is not None:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(report.format_markdown(result))
+        print(f"wrote {paths.display(args.markdown)}", file=out)
+    failed = report.problems(result)
+    for problem in failed:
+        print(f"FAILED: {problem}", file=out)
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mmcourse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -232,6 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     release.add_argument(
         "--out", type=Path, default=None, help="where to write (default: exercises/release)"
     )
+    bench = commands.add_parser("bench", help="pipelines, throughput, growth, lesson times")
+    bench.add_argument("--quick", action="store_true", help="CI: small sizes, about a minute")
+    bench.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON result")
+    bench.add_argument("--markdown", type=Path, default=None, help="also write Markdown here")
+    bench.add_argument("--full-lessons", action="store_true", help="time full mode too (long)")
     for command in (grade, release):
         command.add_argument(
             "--course-dir",
@@ -260,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         return grade(args)
     if args.command == "release":
         return release(args)
+    if args.command == "bench":
+        return bench(args)
     raise AssertionError("unreachable")  # argparse rejects unknown commands
 
 
