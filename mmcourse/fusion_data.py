@@ -4,7 +4,8 @@
 every post into aligned arrays, one row per post, so a text can never lose its image:
 
 - `tokens`: (num_posts, 24) int32 token ids (lesson 02's vectorizer);
-- `image`: (num_posts, 64, 64, 3) float32 pixels in [0, 1];
+- `image`: (num_posts, 64, 64, 3) pixels, read as float32 in [0, 1] and stored as uint8
+  (`mmcourse.pixels.Pixels`: a quarter of the memory, which matters for large datasets);
 - `image_grid`: (num_posts, 8, 8, 64) features of the frozen course image encoder, one
   64-d vector per image region (for attention over regions);
 - `image_features`: (num_posts, 64) the grid max-pooled over regions (one vector per image).
@@ -35,6 +36,8 @@ import numpy as np
 from mmcourse import corruptions
 from mmcourse.constants import LABEL_COLUMNS, SEQUENCE_LENGTH, SPLITS
 from mmcourse.data.core import MultimodalDataset
+from mmcourse.image_features import cached_encoder, encoder_grid
+from mmcourse.pixels import Pixels
 from mmcourse.text import vectorize
 
 INPUT_NAMES = ("tokens", "image", "image_grid", "image_features")
@@ -68,7 +71,7 @@ class FusionData:
         """`{name: array}` of one split (optionally only `rows`), for `model.predict`."""
         _check_names(names)
         part = _split_arrays(self, split)
-        return {n: part[n] if rows is None else part[n][rows] for n in names}
+        return {n: np.asarray(part[n] if rows is None else part[n][rows]) for n in names}
 
     def labels(self, split: str, column: str = "label") -> np.ndarray:
         part = _split_arrays(self, split)
@@ -86,7 +89,10 @@ class FusionData:
         if num_posts < 1:
             raise ValueError(f"num_posts must be at least 1. Received: num_posts={num_posts}")
         arrays = dict(self.arrays)
-        arrays[split] = {k: v[:num_posts] for k, v in _split_arrays(self, split).items()}
+        arrays[split] = {
+            k: v.subset(slice(num_posts)) if isinstance(v, Pixels) else v[:num_posts]
+            for k, v in _split_arrays(self, split).items()
+        }
         splits = dict(self.splits)
         splits[split] = self.splits[split].head(num_posts)
         return dataclasses.replace(self, arrays=arrays, splits=splits)
@@ -110,42 +116,6 @@ def _label_columns(dataset: MultimodalDataset) -> list[str]:
     return [c for c in LABEL_COLUMNS if c in frame and frame[c].notna().all()]
 
 
-def encoder_grid(images: np.ndarray, *, batch_size: int = 256, encoder=None) -> np.ndarray:
-    """The frozen course encoder's (8, 8, 64) feature grid for uint8 or [0, 1] images.
-
-    Pass `encoder` (a `build_image_encoder(weights="course", spatial=True)`) to reuse one
-    across calls; by default a new one is built.
-    """
-    from mmcourse.models.image import build_image_encoder
-
-    images = np.asarray(images)
-    if images.ndim != 4 or images.shape[1:] != (64, 64, 3):
-        raise ValueError(f"Expected images of shape (n, 64, 64, 3). Received: {images.shape}")
-    pixels = images.astype("float32") / 255.0 if images.dtype == np.uint8 else images
-    if encoder is None:
-        encoder = build_image_encoder(weights="course", spatial=True)
-    return encoder.predict(pixels.astype("float32"), batch_size=batch_size, verbose=0)
-
-
-def _cached_encoder():
-    """images -> the encoder grid, through `feature_cache` (the encoder built when needed)."""
-    import keras
-
-    from mmcourse.feature_cache import cached_grid
-    from mmcourse.models.image import ENCODER_SHA256, build_image_encoder
-
-    encoder = []
-
-    def compute(images):
-        if not encoder:
-            encoder.append(build_image_encoder(weights="course", spatial=True))
-        return encoder_grid(images, encoder=encoder[0])
-
-    sha = ENCODER_SHA256.read_text().split()[0]
-    backend = keras.backend.backend()
-    return lambda images: cached_grid(images, compute, encoder_sha256=sha, backend=backend)
-
-
 def prepare_fusion_data(
     dataset: MultimodalDataset | None = None,
     *,
@@ -157,8 +127,8 @@ def prepare_fusion_data(
     Args:
         dataset: a `MultimodalDataset` with train, val and test posts (default: MoodPosts).
         sequence_length: token ids per text (padded or cut at the end).
-        with_pixels: keep the raw pixels (`image`, 47 MB as float32 for MoodPosts) for models
-            that read them; `False` keeps only the encoder features.
+        with_pixels: keep the raw pixels (`image`, 12 MB as uint8 for MoodPosts, read as
+            float32) for models that read them; `False` keeps only the encoder features.
     """
     if dataset is None:
         from mmcourse.data import load_moodposts
@@ -175,7 +145,7 @@ def prepare_fusion_data(
     vectorizer = vectorize.make_vectorizer(
         splits["train"].frame["text"], output_sequence_length=sequence_length
     )
-    encode = _cached_encoder()
+    encode = cached_encoder()
     arrays = {}
     for split, part in splits.items():
         images = part.images()
@@ -185,11 +155,12 @@ def prepare_fusion_data(
             **{column: part.labels(column) for column in _label_columns(dataset)},
         }
         if with_pixels:
-            arrays[split]["image"] = images.astype("float32") / 255.0
+            arrays[split]["image"] = Pixels(images)
     scale = np.maximum(arrays["train"]["image_grid"].std(axis=(0, 1, 2)), 1e-3)
     for part in arrays.values():
-        part["image_grid"] = (part["image_grid"] / scale).astype("float32")
-        part["image_features"] = part["image_grid"].max(axis=(1, 2))
+        grid = part["image_grid"]  # float32, this call's own (the cache returns a new array)
+        np.divide(grid, scale.astype("float32"), out=grid)  # in place: no second copy
+        part["image_features"] = grid.max(axis=(1, 2))
     return FusionData(splits, arrays, vectorizer, tuple(dataset.class_names))
 
 
@@ -210,15 +181,27 @@ def fusion_dataset(
     """
     import tensorflow as tf
 
-    features = data.inputs(split, inputs)
+    _check_names(inputs)
+    part = _split_arrays(data, split)
+    # Pixels travel as uint8 and become float32 batch by batch (a quarter of the memory).
+    stored = {n: part[n].values if isinstance(part[n], Pixels) else part[n] for n in inputs}
+    as_float = [n for n in inputs if isinstance(part[n], Pixels)]
     if isinstance(label, dict):
         targets = {output: data.labels(split, column) for output, column in label.items()}
     else:
         targets = data.labels(split, label)
-    ds = tf.data.Dataset.from_tensor_slices((features, targets))
+    ds = tf.data.Dataset.from_tensor_slices((stored, targets))
     if shuffle:
         ds = ds.shuffle(len(data.labels(split)), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+    ds = ds.batch(batch_size)
+    if as_float:
+
+        def to_float(features, labels):
+            converted = {n: tf.cast(features[n], tf.float32) / 255.0 for n in as_float}
+            return {**features, **converted}, labels
+
+        ds = ds.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
 
 
 def feature_scale(data: FusionData) -> np.ndarray:

@@ -14,6 +14,7 @@ from mmcourse.fusion_data import (
     fusion_dataset,
     prepare_fusion_data,
 )
+from mmcourse.pixels import Pixels
 from mmcourse.text import vectorize
 
 
@@ -23,6 +24,7 @@ def test_arrays_are_aligned_with_the_frames(fusion_data):
         n = len(part)
         assert arrays["tokens"].shape == (n, 24) and arrays["tokens"].dtype == np.int32
         assert arrays["image"].shape == (n, 64, 64, 3) and arrays["image"].dtype == np.float32
+        assert arrays["image"][:2].dtype == np.float32  # read as float32, stored as uint8
         assert arrays["image_grid"].shape == (n, 8, 8, 64)
         assert arrays["image_features"].shape == (n, 64)
         for column in ("label", "text_label", "image_label"):
@@ -58,6 +60,22 @@ def test_inputs_labels_and_head(fusion_data):
     small = fusion_data.head("train", 10)
     assert len(small.labels("train")) == 10 and len(small.splits["train"]) == 10
     assert len(fusion_data.labels("train")) == 4800  # the original is untouched
+    assert isinstance(small.arrays["train"]["image"], Pixels)  # still uint8, 10 rows
+    assert small.arrays["train"]["image"].values.shape == (10, 64, 64, 3)
+
+
+def test_pixels_are_stored_as_uint8_and_reach_models_as_float32(fusion_data):
+    stored = fusion_data.arrays["val"]["image"]
+    assert isinstance(stored, Pixels) and stored.values.dtype == np.uint8
+    assert stored.nbytes == len(stored) * 64 * 64 * 3  # a quarter of float32's
+    inputs = fusion_data.inputs("val", ("image", "tokens"), rows=[5, 0])
+    assert isinstance(inputs["image"], np.ndarray) and inputs["image"].dtype == np.float32
+    np.testing.assert_array_equal(inputs["image"], stored[[5, 0]])
+    ds = fusion_dataset(fusion_data, "val", inputs=("image", "tokens"), batch_size=7)
+    features, labels = next(iter(ds))
+    assert features["image"].dtype.name == "float32" and features["tokens"].dtype.name == "int32"
+    np.testing.assert_array_equal(features["image"].numpy(), stored[:7])  # the same division
+    np.testing.assert_array_equal(labels.numpy(), fusion_data.labels("val")[:7])
     with pytest.raises(ValueError, match="Received"):
         fusion_data.inputs("val", ("pixels",))
     with pytest.raises(ValueError, match="split must be one of"):
