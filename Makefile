@@ -10,7 +10,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: venv lab test test-quick test-jax lint course clean
+.PHONY: venv lab test test-quick test-jax lint course bench bench-quick clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,15 @@ lint: $(STAMP)
 # Execute every notebook headless (full mode unless MMCOURSE_FAST=1) into build/, plus HTML.
 course: $(STAMP)
 	$(BIN)/python -m mmcourse.cli course --out build
+
+# Measure this machine (notebooks/BENCHMARKS.md): the input pipeline against listing 4.2, every
+# lesson model's throughput, cost growth over 1k/6k/50k posts, every lesson in fast and full
+# mode (about 40 minutes on 2 cores). `make bench-quick` is the one-minute version CI runs.
+bench: $(STAMP)
+	$(BIN)/mmcourse bench --full-lessons --out build/bench.json --markdown build/bench.md
+
+bench-quick: $(STAMP)
+	$(BIN)/mmcourse bench --quick --out build/bench-quick.json
 
 clean:
 	rm -rf build .pytest_cache

@@ -8,6 +8,8 @@ import keras
 
 from mmcourse import runtime
 
+ENCODER_NAME = "image_encoder"  # what `train_frozen_head` looks for (build_image_encoder's name)
+
 
 def compile_classifier(model: keras.Model, *, learning_rate: float = 1e-3) -> keras.Model:
     """Adam, sparse categorical cross-entropy on softmax outputs, accuracy (keywords only)."""
@@ -49,13 +51,6 @@ def train(
         raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
     if not model.compiled:
         compile_classifier(model, learning_rate=learning_rate)
-    callbacks = []
-    if validation_data is not None:
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=patience, restore_best_weights=True
-            )
-        )
     started = time.perf_counter()
     x, y = train_data if isinstance(train_data, tuple) else (train_data, None)
     history = model.fit(
@@ -63,12 +58,124 @@ def train(
         y,
         validation_data=validation_data,
         epochs=epochs,
-        callbacks=callbacks,
+        callbacks=_early_stopping(validation_data, patience),
         shuffle=y is not None,  # a tf.data.Dataset shuffles itself (Keras warns otherwise)
         verbose=verbose,
     )
     history.seconds = time.perf_counter() - started
     return history
+
+
+def _early_stopping(validation_data, patience: int) -> list:
+    """Early stopping on the validation loss, best weights restored (none without validation)."""
+    if validation_data is None:
+        return []
+    return [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=patience, restore_best_weights=True
+        )
+    ]
+
+
+def train_frozen_head(
+    model: keras.Model,
+    train_data,
+    *,
+    validation_data=None,
+    epochs: int | None = None,
+    patience: int = 3,
+    learning_rate: float = 1e-3,
+    batch_size: int | None = None,
+) -> keras.callbacks.History:
+    """Train the head of a classifier whose encoder is frozen, on features computed once.
+
+    A frozen encoder called on the raw input (no augmentation before it) turns each image into
+    the same features in every epoch, so running it on every batch of every epoch repeats the
+    same work: this encodes the training and validation images once, then trains the layers
+    after the encoder (they are shared, so `model` itself is trained) with `train`'s early
+    stopping. The result is the model `train(model, ...)` would give, at the cost of one pass
+    of the encoder (`history.seconds` includes it). `train_data` and `validation_data`:
+    `(images, labels)` arrays or a `tf.data.Dataset` of such batches (iterated once, so a
+    shuffled one keeps its pairs); `batch_size` is the head's (default Keras's 32). The
+    encoder is the layer named `ENCODER_NAME` ("image_encoder", as `build_image_encoder`
+    names it).
+    """
+    encoder_name = ENCODER_NAME
+    layers = model.layers
+    names = [layer.name for layer in layers]
+    if encoder_name not in names:
+        raise ValueError(f"{model.name!r} has no layer {encoder_name!r}. Received: layers={names}")
+    index = names.index(encoder_name)
+    encoder = layers[index]
+    if encoder.trainable:
+        raise ValueError(
+            f"{encoder_name!r} is trainable, so its features change while training: freeze it "
+            f"(`{encoder_name}.trainable = False`) or use `train`. Received: trainable=True"
+        )
+    before = [
+        layer.name for layer in layers[:index] if not isinstance(layer, keras.layers.InputLayer)
+    ]
+    if before:
+        raise ValueError(
+            f"Layers before {encoder_name!r} change its input in training (augmentation), so "
+            f"its features are not fixed: use `train`. Received: {before}"
+        )
+    features = keras.Input(shape=tuple(encoder.output.shape[1:]), name=f"{encoder_name}_features")
+    x = features
+    for layer in layers[index + 1 :]:
+        x = layer(x)
+    head = keras.Model(features, x, name=f"{model.name}_head")
+    epochs = runtime.fast_or_full(3, 30) if epochs is None else epochs
+    if epochs < 1 or patience < 0:
+        raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
+    compile_classifier(head, learning_rate=learning_rate)
+    started = time.perf_counter()
+    validation = None if validation_data is None else _encoded(encoder, validation_data)
+    features, labels = _encoded(encoder, train_data)
+    history = head.fit(
+        features,
+        labels,
+        validation_data=validation,
+        epochs=epochs,
+        batch_size=batch_size,
+        callbacks=_early_stopping(validation, patience),
+        shuffle=True,
+        verbose=0,
+    )
+    history.seconds = time.perf_counter() - started  # encoding included
+    return history
+
+
+def _encoded(encoder: keras.Model, data) -> tuple:
+    """`(encoder features, labels)` of `(inputs, labels)` arrays or a dataset of batches."""
+    import numpy as np
+
+    if isinstance(data, tuple):
+        inputs, labels = data
+    else:
+        batches = list(data.as_numpy_iterator())
+        inputs = np.concatenate([batch[0] for batch in batches])
+        labels = np.concatenate([batch[1] for batch in batches])
+    return predict_batches(encoder, inputs), np.asarray(labels)
+
+
+def predict_batches(model: keras.Model, inputs, *, batch_size: int = 256):
+    """`model(batch, training=False)` batch by batch, as a NumPy array: `model.predict`'s
+    numbers without compiling a prediction function for each new model.
+
+    A loop that builds a model, trains it and predicts (a learning curve) would otherwise
+    trace one `tf.function` per model, and TensorFlow warns about the retracing.
+    """
+    import numpy as np
+
+    inputs = np.asarray(inputs)
+    if len(inputs) == 0:
+        raise ValueError(f"Nothing to predict. Received: inputs of shape {inputs.shape}")
+    outputs = [
+        keras.ops.convert_to_numpy(model(inputs[start : start + batch_size], training=False))
+        for start in range(0, len(inputs), batch_size)
+    ]
+    return np.concatenate(outputs)
 
 
 def training_details(

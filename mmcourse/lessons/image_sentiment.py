@@ -27,13 +27,24 @@ import keras
 import numpy as np
 import pandas as pd
 
-from mmcourse import claims
 from mmcourse.arguments import check_positive_int
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.experiment import LessonResult
+from mmcourse.lessons.image_sentiment_claims import (  # noqa: F401 - the lesson's interface
+    FEW_LABELLED_ACCURACY,
+    FEW_LABELLED_IMAGES,
+    FEW_LABELLED_MARGIN,
+    lesson_claims,
+)
 from mmcourse.models import image
 from mmcourse.settings import ByMode, TrainSettings
-from mmcourse.train import compile_classifier, train, training_details
+from mmcourse.train import (
+    compile_classifier,
+    predict_batches,
+    train,
+    train_frozen_head,
+    training_details,
+)
 
 RECIPES = ("scratch", "frozen + linear", "fine-tuned")
 
@@ -42,26 +53,30 @@ RECIPES = ("scratch", "frozen + linear", "fine-tuned")
 class Settings(TrainSettings):
     """Lesson 04's hyper-parameters.
 
-    `epochs` (at most; early stopping with `patience` on the validation loss) and
-    `learning_rate` (Adam) train the models of `run_experiment` and the `"scratch"` recipe;
-    `batch_size` is the one `model.fit` uses on the `(images, labels)` arrays these models are
-    trained on (Keras's default, which `train` keeps). The pretrained encoder's linear head
-    learns at `head_learning_rate`, fine-tuning at `fine_tune_learning_rate`. The learning
-    curve trains each recipe on the first `n` training images for each `n` of `curve_sizes`,
-    for at most `curve_epochs` epochs with patience `curve_patience`.
+    `epochs` (at most; early stopping with `patience` on the validation loss), `learning_rate`
+    (Adam) and `batch_size` train the models of `run_experiment` and the `"scratch"` recipe.
+    The pretrained encoder's linear head learns at `head_learning_rate` for at most
+    `head_epochs` epochs (on features computed once: `mmcourse.train.train_frozen_head`), then
+    fine-tuning trains the whole encoder at `fine_tune_learning_rate` for at most
+    `fine_tune_epochs`. The learning curve trains each recipe on the first `n` training images
+    for each `n` of `curve_sizes`, for at most `curve_epochs` epochs with patience
+    `curve_patience` (the notebook adds the whole training split from the models it trained).
     """
 
-    batch_size: int = 32
-    learning_rate: float = 1e-3
+    batch_size: int = 64
+    learning_rate: float = 3e-3
     head_learning_rate: float = 1e-2
+    head_epochs: int = 60
     fine_tune_learning_rate: float = 1e-4
-    curve_sizes: tuple[int, ...] = (100, 300, 1000, 4800)
-    curve_epochs: int = 60
+    fine_tune_epochs: int = 3
+    curve_sizes: tuple[int, ...] = (100, 200, 1000)
+    curve_epochs: int = 30
     curve_patience: int = 5
 
     def __post_init__(self):
         super().__post_init__()
-        check_positive_int(self.curve_epochs, "curve_epochs")
+        for name in ("curve_epochs", "head_epochs", "fine_tune_epochs"):
+            check_positive_int(getattr(self, name), name)
         if not self.curve_sizes:
             raise ValueError(f"curve_sizes is empty. Received: curve_sizes={self.curve_sizes}")
         for size in self.curve_sizes:
@@ -79,46 +94,75 @@ class Settings(TrainSettings):
 
 
 SETTINGS = ByMode(
-    fast=Settings(epochs=3, curve_sizes=(100, 200), curve_epochs=8),
-    full=Settings(epochs=30),
+    fast=Settings(epochs=3, fine_tune_epochs=2, curve_sizes=(100, 200), curve_epochs=8),
+    full=Settings(epochs=10),
 )
-
-# The claim: with at most this many labelled images, the frozen course encoder + a linear head
-# beats the CNN from scratch by more than `FEW_LABELLED_MARGIN` and scores above
-# `FEW_LABELLED_ACCURACY` on the test split's image_label.
-FEW_LABELLED_IMAGES = 200
-FEW_LABELLED_MARGIN = 0.15
-FEW_LABELLED_ACCURACY = 0.8
 
 
 def fit_recipe(recipe: str, train_data, validation_data, *, settings: Settings | None = None):
     """Train one of `RECIPES` and return the model (early stopping on validation loss).
 
-    `settings` (default `SETTINGS.for_mode()`): `epochs` and `patience` for each training
-    call, `learning_rate` for `"scratch"`, `head_learning_rate` and `fine_tune_learning_rate`
-    for the pretrained encoder. The caller seeds (`keras.utils.set_random_seed`).
+    `settings` (default `SETTINGS.for_mode()`): `"scratch"` trains for at most `epochs` at
+    `learning_rate`; the pretrained encoder's linear head for at most `head_epochs` at
+    `head_learning_rate`, on the frozen encoder's features computed once; `"fine-tuned"` then
+    trains everything for at most `fine_tune_epochs` at `fine_tune_learning_rate`. Data:
+    `(images, labels)` arrays or `tf.data` batches. The caller seeds
+    (`keras.utils.set_random_seed`). `model.last_history` is its last training call's
+    `History`.
     """
     if recipe not in RECIPES:
         raise ValueError(f"recipe must be one of {RECIPES}. Received: recipe={recipe!r}")
     settings = SETTINGS.for_mode() if settings is None else settings
+    batches = _batches(train_data, settings, shuffle=True)
     fit = dict(
-        validation_data=validation_data,
-        epochs=settings.epochs,
+        validation_data=_batches(validation_data, settings),
         patience=settings.patience,
         verbose=0,
     )
     if recipe == "scratch":
         model = image.build_image_cnn()
-        train(model, train_data, learning_rate=settings.learning_rate, **fit)
+        model.last_history = train(
+            model,
+            batches,
+            epochs=settings.epochs,
+            learning_rate=settings.learning_rate,
+            **fit,
+        )
         return model
     encoder = image.build_image_encoder(weights="course")
     model = image.build_image_classifier(encoder, augment=False, dropout=0.0)
-    train(model, train_data, learning_rate=settings.head_learning_rate, **fit)
+    model.last_history = train_frozen_head(
+        model,
+        train_data,
+        validation_data=fit["validation_data"],
+        epochs=settings.head_epochs,
+        patience=settings.patience,
+        learning_rate=settings.head_learning_rate,
+        batch_size=settings.batch_size,
+    )
     if recipe == "fine-tuned":
         encoder.trainable = True
         compile_classifier(model, learning_rate=settings.fine_tune_learning_rate)
-        train(model, train_data, **fit)
+        model.last_history = train(
+            model,
+            batches,
+            epochs=settings.fine_tune_epochs,
+            **fit,
+        )
     return model
+
+
+def _batches(data, settings: Settings, *, shuffle: bool = False):
+    """`(images, labels)` arrays as `tf.data` batches of `settings.batch_size` (shuffled each
+    epoch from `settings.seed` when `shuffle`); a dataset is returned as it is."""
+    if not isinstance(data, tuple):
+        return data
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices(data)
+    if shuffle:
+        dataset = dataset.shuffle(len(data[1]), seed=settings.seed, reshuffle_each_iteration=True)
+    return dataset.batch(settings.batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def learning_curve(
@@ -129,13 +173,19 @@ def learning_curve(
     settings: Settings | None = None,
     sizes=None,
     recipes=RECIPES,
+    return_epochs: bool = False,
 ):
     """`{recipe: [test accuracy at each size]}`; data are `(images, image_labels)` arrays.
 
+    With `return_epochs`, also `{recipe: [epochs its last training call ran at each size]}`
+    (the fine-tuning for `"fine-tuned"`, the head for `"frozen + linear"`), which says whether
+    early stopping or the cap ended it.
+
     `train_posts` is the full `(images, labels)` training pair; size `n` uses its first `n`.
-    `sizes` default to `settings.curve_sizes`; each recipe trains for at most
-    `settings.curve_epochs` epochs with patience `settings.curve_patience`, from
-    `keras.utils.set_random_seed(settings.seed)`.
+    `sizes` default to `settings.curve_sizes`. Every training call stops early with patience
+    `settings.curve_patience`; the CNN from scratch trains for at most `settings.curve_epochs`
+    epochs (the pretrained recipes keep `head_epochs` and `fine_tune_epochs`), each recipe
+    from `keras.utils.set_random_seed(settings.seed)`.
     """
     settings = SETTINGS.for_mode() if settings is None else settings
     sizes = settings.curve_sizes if sizes is None else sizes
@@ -147,18 +197,19 @@ def learning_curve(
     )
     images, labels = train_posts
     test_images, test_labels = test_data
-    curve = {}
+    curve, epochs = {}, {}
     for recipe in recipes:
-        scores = []
+        scores, ran = [], []
         for size in sizes:
             keras.utils.set_random_seed(settings.seed)
             model = fit_recipe(
                 recipe, (images[:size], labels[:size]), validation_data, settings=fit
             )
-            predicted = model.predict(test_images, verbose=0).argmax(-1)
+            predicted = predict_batches(model, test_images).argmax(-1)
             scores.append(round(float(np.mean(predicted == test_labels)), 4))
-        curve[recipe] = scores
-    return curve
+            ran.append(len(model.last_history.history["loss"]))
+        curve[recipe], epochs[recipe] = scores, ran
+    return (curve, epochs) if return_epochs else curve
 
 
 def curve_table(curve: dict, sizes) -> pd.DataFrame:
@@ -182,8 +233,10 @@ def run_experiment(data=None, *, settings: Settings | None = None) -> LessonResu
         from mmcourse.fusion_data import prepare_fusion_data
 
         data = prepare_fusion_data()
-    pairs = {s: (data.arrays[s]["image"], data.labels(s, "image_label")) for s in ("train", "val")}
-    test_images = data.arrays["test"]["image"]
+    pairs = {
+        s: (data.arrays[s]["image"][:], data.labels(s, "image_label")) for s in ("train", "val")
+    }
+    test_images = data.arrays["test"]["image"][:]  # float32 in [0, 1]
     results = []
     builders = {
         "listing_4_2": lambda: image.build_listing_4_2(weights="course"),
@@ -195,8 +248,8 @@ def run_experiment(data=None, *, settings: Settings | None = None) -> LessonResu
         model = build()
         history = train(
             model,
-            pairs["train"],
-            validation_data=pairs["val"],
+            _batches(pairs["train"], settings, shuffle=True),
+            validation_data=_batches(pairs["val"], settings),
             epochs=settings.epochs,
             patience=settings.patience,
             learning_rate=settings.learning_rate,
@@ -231,61 +284,3 @@ def _score(model, data, name, test_images, details) -> Evaluation:
     accuracy = round(float(np.mean(probabilities.argmax(-1) == image_truth)), 4)
     result.details = {"image_label_accuracy": accuracy, **details}
     return result
-
-
-def lesson_claims(result: LessonResult) -> list[claims.Claim]:
-    """Lesson 04's measured claim: pretraining pays when labelled images are few.
-
-    Read from `result.measures["learning_curve"]` (a `curve_table`, or the same as a
-    `{recipe: {size: accuracy}}` dict: test accuracy on `image_label`) at its largest size of
-    at most `FEW_LABELLED_IMAGES` (200) training images: the frozen course encoder + linear
-    head beats the CNN from scratch by more than `FEW_LABELLED_MARGIN` (15 points), and scores
-    above `FEW_LABELLED_ACCURACY` (80 %). `ValueError` when the curve is missing, lacks one
-    of the two recipes or has no size that small.
-    """
-    if not isinstance(result, LessonResult):
-        raise ValueError(
-            f"result must be a LessonResult. Received: result of type {type(result).__name__}"
-        )
-    if "learning_curve" not in result.measures:
-        raise ValueError(
-            "lesson 04's claims need measures['learning_curve']. "
-            f"Received: measures={sorted(result.measures)}"
-        )
-    curve = result.measures["learning_curve"]
-    if isinstance(curve, dict) and any(isinstance(v, (list, tuple)) for v in curve.values()):
-        raise ValueError(
-            "measures['learning_curve'] must say which size each score is for: pass "
-            "curve_table(curve, sizes), not learning_curve's lists. "
-            f"Received: learning_curve={curve}"
-        )
-    curve = pd.DataFrame(curve)
-    missing = [r for r in ("scratch", "frozen + linear") if r not in curve.columns]
-    sizes = [int(n) for n in curve.index if int(n) <= FEW_LABELLED_IMAGES]
-    if missing or not sizes:
-        raise ValueError(
-            "the learning curve needs the recipes 'scratch' and 'frozen + linear' at a size of "
-            f"at most {FEW_LABELLED_IMAGES} images. Received: recipes={list(curve.columns)}, "
-            f"sizes={list(curve.index)}"
-        )
-    size = max(sizes)
-    scratch, frozen = (float(curve.loc[size, r]) for r in ("scratch", "frozen + linear"))
-    if not (0.0 <= scratch <= 1.0 and 0.0 <= frozen <= 1.0):
-        raise ValueError(
-            f"accuracies must be in [0, 1]. Received: scratch={scratch}, frozen={frozen}"
-        )
-    return [
-        claims.above(
-            f"with {size} labelled images, the frozen course encoder + linear head beats the "
-            f"CNN from scratch by more than {100 * FEW_LABELLED_MARGIN:.0f} points "
-            "(test image_label)",
-            frozen,
-            scratch + FEW_LABELLED_MARGIN,
-        ),
-        claims.above(
-            f"with {size} labelled images, the frozen course encoder + linear head scores "
-            f"above {FEW_LABELLED_ACCURACY:.0%} (test image_label)",
-            frozen,
-            FEW_LABELLED_ACCURACY,
-        ),
-    ]

@@ -10,7 +10,9 @@ from mmcourse import claims
 from mmcourse.experiment import LessonResult
 from mmcourse.lessons import image_sentiment
 
-ONE_EPOCH = dataclasses.replace(image_sentiment.SETTINGS.fast, epochs=1, curve_epochs=1)
+ONE_EPOCH = dataclasses.replace(
+    image_sentiment.SETTINGS.fast, epochs=1, curve_epochs=1, head_epochs=1, fine_tune_epochs=1
+)
 
 
 def _arrays(n, seed=0):
@@ -20,17 +22,20 @@ def _arrays(n, seed=0):
 
 def test_settings_keep_the_lesson_s_numbers():
     fast, full = image_sentiment.SETTINGS.fast, image_sentiment.SETTINGS.full
-    assert (fast.epochs, full.epochs) == (3, 30)
-    assert (fast.curve_sizes, full.curve_sizes) == ((100, 200), (100, 300, 1000, 4800))
-    assert (fast.curve_epochs, full.curve_epochs) == (8, 60)
+    assert (fast.epochs, full.epochs) == (3, 10)
+    assert (fast.fine_tune_epochs, full.fine_tune_epochs) == (2, 3)
+    assert (fast.curve_sizes, full.curve_sizes) == ((100, 200), (100, 200, 1000))
+    assert (fast.curve_epochs, full.curve_epochs) == (8, 30)
     for settings in (fast, full):
-        assert (settings.learning_rate, settings.patience, settings.curve_patience) == (1e-3, 3, 5)
+        assert (settings.learning_rate, settings.patience, settings.curve_patience) == (3e-3, 3, 5)
         assert (settings.head_learning_rate, settings.fine_tune_learning_rate) == (1e-2, 1e-4)
-        assert settings.seed == 0
+        assert (settings.batch_size, settings.head_epochs, settings.seed) == (64, 60, 0)
     with pytest.raises(ValueError, match="Received: curve_sizes=()"):
         dataclasses.replace(fast, curve_sizes=())
     with pytest.raises(ValueError, match="Received: curve_patience=-1"):
         dataclasses.replace(fast, curve_patience=-1)
+    with pytest.raises(ValueError, match="fine_tune_epochs"):
+        dataclasses.replace(fast, fine_tune_epochs=0)
 
 
 def test_unknown_recipe_is_refused():
