@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "course":
         from mmcourse.course import build_course
 
-        written = build_course(out_dir=args.out, fast=True if args.fast else None)
+        written = build_course(out_dir=args.out, fast=True if args.fast else None, progress=print)
         print(f"wrote {len(written)} files to {paths.display(args.out)}")
         return 0
     if args.command == "grade":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from pathlib import Path
 
 from mmcourse.runtime import FAST_ENV, is_fast_mode
@@ -107,6 +108,7 @@ def build_course(
     fast=None,
     timeout=1800,
     kernel_name="python3",
+    progress=None,
 ):
     """Execute every `notebooks_dir/*.ipynb` (sorted) and write them to `out_dir`.
 
@@ -122,6 +124,8 @@ def build_course(
             `MMCOURSE_FAST=0`; `None` keeps the current environment's value.
         timeout: Seconds allowed per cell (`None` for no limit).
         kernel_name: Jupyter kernel to run the notebooks with.
+        progress: called with one line per notebook as it starts and ends (with its
+            seconds), and with the total at the end (`print` for the command line).
 
     Returns:
         The written paths: for each notebook its `.ipynb` then its `.html`,
@@ -152,9 +156,13 @@ def build_course(
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
 
+    say = progress or (lambda line: None)
     paths, lessons = [], []
-    for source in sources:
+    started = time.perf_counter()
+    for number, source in enumerate(sources, start=1):
         name = source.stem
+        say(f"[course] {number}/{len(sources)} {name}: running...")
+        notebook_started = time.perf_counter()
         notebook = nbformat.read(source, as_version=4)
         current = {"cell_index": None}
 
@@ -181,5 +189,11 @@ def build_course(
             ) from error
         paths += _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
         lessons.append((name, _title(notebook, default=name)))
+        seconds = time.perf_counter() - notebook_started
+        say(f"[course] {number}/{len(sources)} {name}: {seconds:.0f} s")
     paths.append(_write_index(lessons, out_dir))
+    mode = "fast" if (is_fast_mode() if fast is None else fast) else "full"
+    say(
+        f"[course] {len(sources)} notebooks in {time.perf_counter() - started:.0f} s ({mode} mode)"
+    )
     return paths

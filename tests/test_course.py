@@ -44,7 +44,17 @@ def test_build_course_executes_notebooks_in_order_into_ipynb_html_and_index(
         new_code_cell("print(text.upper())\n6 * 7"),
     )
     out = tmp_path / "build" / "site"
-    paths = build_course(notebooks_dir=notebooks, out_dir=out, fast=True, timeout=60)
+    lines = []
+    paths = build_course(
+        notebooks_dir=notebooks, out_dir=out, fast=True, timeout=60, progress=lines.append
+    )
+    assert [line.split(":")[0] for line in lines[:4]] == [
+        "[course] 1/2 01_first",
+        "[course] 1/2 01_first",
+        "[course] 2/2 02_second",
+        "[course] 2/2 02_second",
+    ]
+    assert lines[1].endswith(" s") and lines[-1].endswith("(fast mode)"), lines
 
     assert [path.name for path in paths] == [
         "01_first.ipynb",
