@@ -143,7 +143,14 @@ def _missing_claims(ceilings, missing, curves) -> list[claims.Claim]:
 
 
 def _noise_claims(ceilings, text_only, noise, image_missing) -> list[claims.Claim]:
-    """Lesson section 2: image noise is worse than no image; text noise is graceful."""
+    """Lesson section 2: for the models that cope with a missing image, a noisy one is worse
+    than none; text noise is graceful, and the fusion methods stay close under it.
+
+    Two findings of the fast-mode run are not claimed, since full mode contradicts them: that
+    a noisy image is worse than none for the models that break without the image (early and
+    tensor fusion score a little better with noise than blanked), and that the fusion methods
+    stay within 8 points of one another under image corruptions (early fusion, trained in full
+    mode only, falls further under blur and occlusion)."""
     text_ceiling, image_ceiling = _ceilings(ceilings)
     noise_at = ("gaussian_noise", STRENGTH)
     fusions = [name for name in noise.index if name not in SINGLE_MODELS]
@@ -151,14 +158,15 @@ def _noise_claims(ceilings, text_only, noise, image_missing) -> list[claims.Clai
     for name in fusions:
         row = noise.loc[name]
         blanked = image_missing[name]
-        copes = blanked >= text_ceiling - 0.05  # with a missing image, near the text ceiling
-        margin, by = (0.1, " by 10 points") if copes else (0.0, "")
+        if blanked >= text_ceiling - 0.05:  # it copes: with a missing image, near the ceiling
+            out.append(
+                claims.at_most(
+                    f"{name}: a noisy image (Gaussian 0.5) is worse than none by 10 points",
+                    row[noise_at],
+                    blanked - 0.1,
+                )
+            )
         out += [
-            claims.at_most(
-                f"{name}: a noisy image (Gaussian 0.5) is worse than none{by}",
-                row[noise_at],
-                blanked - margin,
-            ),
             claims.at_most(
                 f"{name}: a noisy image (Gaussian 0.5) puts it 10 points below the "
                 "text-only model",
@@ -190,7 +198,7 @@ def _noise_claims(ceilings, text_only, noise, image_missing) -> list[claims.Clai
             )
         )
     at_half = noise.loc[fusions].T.xs(STRENGTH, level="strength").T  # fusion models, 0.5
-    for kind, spread in (at_half.max() - at_half.min()).items():
+    for kind, spread in (at_half.max() - at_half.min())[list(TEXT_KINDS)].items():
         out.append(
             claims.below(
                 f"with {kind} 0.5 the fusion models stay within 8 points of one another",
@@ -201,14 +209,25 @@ def _noise_claims(ceilings, text_only, noise, image_missing) -> list[claims.Clai
     return out
 
 
-def _label_claims(labels) -> list[claims.Claim]:
-    """Lesson section 3: label noise costs little at 10 %, more at 30 %."""
+def _label_claims(ceilings, labels) -> list[claims.Claim]:
+    """Lesson section 3: 10 % of flipped labels costs little; with 30 %, concat fusion still
+    scores far above either modality alone. (How much 30 % costs depends on the training
+    budget: about 7 points after fast mode's 4 epochs, under 1 with full mode's early
+    stopping, so no cost at 30 % is claimed.)"""
     lost = labels["accuracy_lost"]
-    low, high = float(lost.loc[LABEL_RATES[0]]), float(lost.loc[LABEL_RATES[1]])
+    best_single = max(_ceilings(ceilings))
     return [
-        claims.at_most("10 % flipped labels cost concat fusion at most 3 points", low, 0.03),
-        claims.at_least("30 % flipped labels cost concat fusion at least 3 points", high, 0.03),
-        claims.at_least("30 % flipped labels cost 2 points more than 10 %", high, low + 0.02),
+        claims.at_most(
+            "10 % flipped labels cost concat fusion at most 3 points",
+            float(lost.loc[LABEL_RATES[0]]),
+            0.03,
+        ),
+        claims.at_least(
+            "with 30 % flipped labels concat fusion still scores 10 points above the better "
+            "single-modality ceiling",
+            float(labels["accuracy"].loc[LABEL_RATES[1]]),
+            best_single + 0.1,
+        ),
     ]
 
 
@@ -241,5 +260,5 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
             measures["noise"],
             measures["blanked"],
         ),
-        *_label_claims(measures["labels"]),
+        *_label_claims(measures["ceilings"], measures["labels"]),
     ]

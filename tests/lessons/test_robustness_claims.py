@@ -34,8 +34,10 @@ BLANKED = {
     "tensor_fusion_drop0.4": 0.631,
 }
 FUSIONS = list(BLANKED)
-# 15 missing-modality claims, 6 per fusion model and 2 + 5 more on noise, 3 on label noise.
-COUNT = 15 + 6 * len(FUSIONS) + 2 + len(KINDS) + 3
+COPING = [name for name, value in BLANKED.items() if value >= CEILINGS["text"]["overall"] - 0.05]
+# 15 missing-modality claims; on noise, 5 per fusion model and 1 more for each that copes
+# with a missing image, 2 on dropout and 2 on the spread under text noise; 2 on label noise.
+COUNT = 15 + 5 * len(FUSIONS) + len(COPING) + 2 + 2 + 2
 
 
 def _inputs():
@@ -174,8 +176,8 @@ def _set(name, key, value, *more):
             "concat_fusion: a noisy image (Gaussian 0.5) is worse than none by 10 points",
         ),
         (
-            _set("blanked", "tensor_fusion", 0.39),  # does not cope: no margin, still below
-            "tensor_fusion: a noisy image (Gaussian 0.5) is worse than none:",
+            _set("noise", ("late_fusion", ("gaussian_noise", 0.5)), 0.56),  # 0.648 blanked
+            "late_fusion: a noisy image (Gaussian 0.5) is worse than none by 10 points",
         ),
         (
             _set("text_only_accuracy", None, 0.53),
@@ -194,20 +196,16 @@ def _set(name, key, value, *more):
             "modality dropout does not help tensor_fusion against Gaussian noise 0.5",
         ),
         (
-            _set("noise", ("late_fusion", ("occlusion", 0.5)), 0.81),
-            "with occlusion 0.5 the fusion models stay within 8 points of one another",
+            _set("noise", ("late_fusion", ("typos", 0.5)), 0.88),
+            "with typos 0.5 the fusion models stay within 8 points of one another",
         ),
         (
             _set("labels", (0.1, "accuracy_lost"), 0.031),
             "10 % flipped labels cost concat fusion at most 3 points",
         ),
         (
-            _set("labels", (0.3, "accuracy_lost"), 0.029),
-            "30 % flipped labels cost concat fusion at least 3 points",
-        ),
-        (
-            _set("labels", (0.3, "accuracy_lost"), 0.04, (0.1, "accuracy_lost"), 0.025),
-            "30 % flipped labels cost 2 points more than 10 %",
+            _set("labels", (0.3, "accuracy"), 0.766),  # 0.667 + 0.1 is the bound
+            "with 30 % flipped labels concat fusion still scores 10 points above the better",
         ),
     ],
 )
@@ -219,13 +217,85 @@ def test_a_claim_that_stops_holding_is_named(perturb, failing):
     assert failing in str(info.value)
 
 
-def test_the_blanked_image_margin_depends_on_whether_the_model_copes():
+def test_worse_than_none_is_claimed_only_for_models_that_cope_with_a_missing_image():
+    """Full mode: tensor fusion breaks without the image (0.367) and scores a little better
+    with Gaussian noise 0.5 (0.409): no claim compares the two."""
     inputs = _inputs()
-    inputs["blanked"]["tensor_fusion"] = 0.61  # now it copes: 10 points below it, 0.51 >= 0.394
-    _check(inputs)
-    inputs["noise"].loc["tensor_fusion", ("gaussian_noise", 0.5)] = 0.52  # below 0.61, not 0.51
+    inputs["blanked"]["tensor_fusion"] = 0.367
+    inputs["noise"].loc["tensor_fusion", ("gaussian_noise", 0.5)] = 0.409
+    names = list(_check(inputs).index)
+    assert not any(n.startswith("tensor_fusion: a noisy image") and "none" in n for n in names)
+    inputs["blanked"]["tensor_fusion"] = 0.61  # now it copes: 10 points below it, 0.51
+    inputs["noise"].loc["tensor_fusion", ("gaussian_noise", 0.5)] = 0.52
     with pytest.raises(claims.ClaimError, match="tensor_fusion: a noisy image .* by 10 points"):
         _check(inputs)
+
+
+def test_every_claim_holds_on_the_notebooks_full_mode_numbers_too():
+    """The numbers of the notebook's full-mode run (seven models, early stopping), where
+    image corruptions spread the fusion methods (early fusion lowest), early and tensor fusion
+    score a little better with Gaussian noise than blanked, and 30 % of flipped labels cost
+    under a point: none of that is claimed, and every claim holds."""
+    inputs = _inputs()
+    inputs["missing"] = pd.DataFrame(
+        [
+            [0.661, 0.212, 0.661],
+            [0.656, 0.656, 0.421],
+            [0.895, 0.653, 0.654],
+            [0.907, 0.669, 0.648],
+            [0.908, 0.668, 0.367],
+            [0.970, 0.667, 0.655],
+        ],
+        index=inputs["missing"].index,
+        columns=VIEWS,
+    )
+    inputs["curves"].loc[:, :] = [
+        [0.895, 0.653, 0.654],
+        [0.905, 0.678, 0.659],
+        [0.908, 0.668, 0.367],
+        [0.907, 0.668, 0.639],
+    ]
+    full_noise = {  # strength 0.5, KINDS' order
+        "text_only": [0.6611, 0.6611, 0.6611, 0.5159, 0.4908],
+        "image_only": [0.3990, 0.5342, 0.5342, 0.6561, 0.6561],
+        "early_fusion": [0.3973, 0.6861, 0.6110, 0.7579, 0.7446],
+        "concat_fusion": [0.4591, 0.7362, 0.7346, 0.7913, 0.7896],
+        "late_fusion": [0.4307, 0.7696, 0.7362, 0.8147, 0.8130],
+        "gated_fusion": [0.4174, 0.7446, 0.7262, 0.7980, 0.8080],
+        "tensor_fusion": [0.4090, 0.7462, 0.7462, 0.8247, 0.8047],
+        "concat_fusion_drop0.4": [0.3990, 0.7379, 0.7312, 0.8130, 0.8030],
+        "tensor_fusion_drop0.4": [0.3806, 0.7679, 0.7279, 0.8097, 0.8130],
+    }
+    columns = inputs["noise"].columns
+    inputs["noise"] = pd.DataFrame(
+        list(full_noise.values()), index=list(full_noise), columns=columns
+    )
+    inputs["blanked"] = {
+        "early_fusion": 0.367,
+        "concat_fusion": 0.654,
+        "late_fusion": 0.648,
+        "gated_fusion": 0.644,
+        "tensor_fusion": 0.367,
+        "concat_fusion_drop0.4": 0.659,
+        "tensor_fusion_drop0.4": 0.639,
+    }
+    inputs["text_only_accuracy"] = 0.661
+    inputs["labels"] = pd.DataFrame(
+        {
+            "flipped": [0, 480, 960, 1440, 1920],
+            "accuracy": [0.8948, 0.8898, 0.8948, 0.8865, 0.8197],
+            "macro_f1": [0.8856, 0.8798, 0.8852, 0.8777, 0.8036],
+            "accuracy_lost": [0.0, 0.005, 0.0, 0.0083, 0.0751],
+        },
+        index=pd.Index([0.0, 0.1, 0.2, 0.3, 0.4], name="label_noise"),
+    )
+    table = _check(inputs)
+    assert table["held"].all()
+    assert not [
+        name
+        for name in table.index
+        if "worse than none" in name and (name.startswith(("early_fusion", "tensor_fusion:")))
+    ]
 
 
 def test_every_fusion_model_of_the_noise_table_is_checked():
