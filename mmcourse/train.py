@@ -45,10 +45,7 @@ def train(
     Returns:
         The `History`, with `history.seconds` (wall-clock training time) added.
     """
-    if epochs is None:
-        epochs = runtime.fast_or_full(3, 30)
-    if epochs < 1 or patience < 0:
-        raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
+    epochs = _epochs(epochs, patience)
     if not model.compiled:
         compile_classifier(model, learning_rate=learning_rate)
     started = time.perf_counter()
@@ -64,6 +61,14 @@ def train(
     )
     history.seconds = time.perf_counter() - started
     return history
+
+
+def _epochs(epochs: int | None, patience: int) -> int:
+    """`epochs`, by default 3 in fast mode and 30 in full mode; checked with `patience`."""
+    epochs = runtime.fast_or_full(3, 30) if epochs is None else epochs
+    if epochs < 1 or patience < 0:
+        raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
+    return epochs
 
 
 def _early_stopping(validation_data, patience: int) -> list:
@@ -125,9 +130,7 @@ def train_frozen_head(
     for layer in layers[index + 1 :]:
         x = layer(x)
     head = keras.Model(features, x, name=f"{model.name}_head")
-    epochs = runtime.fast_or_full(3, 30) if epochs is None else epochs
-    if epochs < 1 or patience < 0:
-        raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
+    epochs = _epochs(epochs, patience)
     compile_classifier(head, learning_rate=learning_rate)
     started = time.perf_counter()
     validation = None if validation_data is None else _encoded(encoder, validation_data)
