@@ -53,6 +53,37 @@ def _title(notebook, default):
     return default
 
 
+EXPECTED_ERROR_MARKS = ("NBVAL_RAISES_EXCEPTION", "nbval-raises-exception")
+
+
+def _expects_error(cell):
+    """Whether nbval is told (by a comment or a tag) that this cell raises on purpose."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return cell.cell_type == "code" and (
+        EXPECTED_ERROR_MARKS[1] in tags or EXPECTED_ERROR_MARKS[0] in cell.source
+    )
+
+
+def _allow_expected_errors(notebook):
+    """Tag the cells that raise on purpose so that nbclient runs on past them, the way nbval
+    does; return those cells so the tag can be taken off again (`raises-exception`)."""
+    cells = [
+        cell
+        for cell in notebook.cells
+        if _expects_error(cell) and "raises-exception" not in cell.metadata.get("tags", [])
+    ]
+    for cell in cells:
+        cell.metadata.setdefault("tags", []).append("raises-exception")
+    return cells
+
+
+def _restore_tags(cells):
+    for cell in cells:
+        cell.metadata.tags.remove("raises-exception")
+        if not cell.metadata.tags:
+            del cell.metadata["tags"]
+
+
 def _write(notebook, *, name, out_dir, exporter):
     import nbformat
 
@@ -131,6 +162,10 @@ def build_course(
         The written paths: for each notebook its `.ipynb` then its `.html`,
         then `index.html`.
 
+    A cell nbval expects to raise (`# NBVAL_RAISES_EXCEPTION` or the tag
+    `nbval-raises-exception`) keeps its traceback as its output and the notebook
+    runs on, as under nbval; any other error stops the build.
+
     Raises:
         CourseBuildError: when a notebook fails, naming the notebook and
             the cell, after writing what it executed so far.
@@ -164,6 +199,7 @@ def build_course(
         say(f"[course] {number}/{len(sources)} {name}: running...")
         notebook_started = time.perf_counter()
         notebook = nbformat.read(source, as_version=4)
+        expected_errors = _allow_expected_errors(notebook)
         current = {"cell_index": None}
 
         def on_cell_execute(cell, cell_index, current=current):
@@ -179,6 +215,7 @@ def build_course(
         try:
             client.execute(env=env)
         except Exception as error:
+            _restore_tags(expected_errors)
             written = _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
             message = _failure_message(source, notebook, current["cell_index"], error, written[0])
             raise CourseBuildError(
@@ -187,6 +224,7 @@ def build_course(
                 cell_index=current["cell_index"],
                 partial_path=written[0],
             ) from error
+        _restore_tags(expected_errors)
         paths += _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
         lessons.append((name, _title(notebook, default=name)))
         seconds = time.perf_counter() - notebook_started

@@ -129,6 +129,29 @@ def test_build_course_names_the_failing_notebook_and_cell(tmp_path, notebooks):
     assert not (out / "index.html").exists()
 
 
+def test_build_course_runs_past_the_errors_nbval_expects(tmp_path, notebooks):
+    tagged = new_code_cell("raise ValueError('shown on purpose')")
+    tagged.metadata["tags"] = ["nbval-raises-exception"]
+    write_notebook(
+        notebooks / "01_errata.ipynb",
+        new_code_cell("# NBVAL_RAISES_EXCEPTION\n1 / 0"),
+        tagged,
+        new_code_cell("print('after both')"),
+    )
+    out = tmp_path / "out"
+    build_course(notebooks_dir=notebooks, out_dir=out, timeout=60)
+    executed = nbformat.read(out / "01_errata.ipynb", as_version=4)
+    assert executed.cells[0].outputs[-1].ename == "ZeroDivisionError"
+    assert executed.cells[1].outputs[-1].evalue == "shown on purpose"
+    assert stdout_of(executed.cells[2]) == "after both\n"
+    assert "tags" not in executed.cells[0].metadata  # nbclient's tag is not left behind
+    assert executed.cells[1].metadata.tags == ["nbval-raises-exception"]
+    # Any other error still stops the build.
+    write_notebook(notebooks / "02_broken.ipynb", new_code_cell("1 / 0"))
+    with pytest.raises(CourseBuildError, match="02_broken.ipynb"):
+        build_course(notebooks_dir=notebooks, out_dir=out, timeout=60)
+
+
 def test_build_course_rejects_bad_arguments(tmp_path, notebooks, monkeypatch):
     with pytest.raises(ValueError, match="Received: notebooks_dir="):
         build_course(notebooks_dir=tmp_path / "missing", out_dir=tmp_path / "out")

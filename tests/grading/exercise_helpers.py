@@ -10,6 +10,10 @@ COURSE = default_course_dir()
 EXERCISES = list_exercises()
 TIMEOUT = 60  # seconds per cell while grading here (the config: 120); setup cells of ex05-09
 # load the fusion data and training questions train for seconds, two kernels at once
+# ex01's cells each take well under a second, so its hanging learner is graded in a run of its
+# own with a short timeout: the endless loop then costs seconds, not a minute
+HANG_TIMEOUT = 15
+HANGING = "ex01_multimodal_data_faulty.ipynb"
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
 
@@ -41,10 +45,11 @@ def set_answer(notebook, grade_id, source):
     nbgrader_cells(notebook)[grade_id].source = source
 
 
-def write_submissions(folder):
+def write_submissions(folder, hanging_folder):
     """Each exercise's source (right), release (untouched), near misses (buggy<N>, see
     tests/grading/buggy/) and, from ex02 on, a tampered one (a raising answer, a test cell
-    replaced by `pass`); ex01's faulty (raising, hanging), gaming and broken submissions."""
+    replaced by `pass`); ex01's gaming and broken submissions; and ex01's faulty one (one answer
+    raises, one hangs) alone in `hanging_folder` (`HANGING`)."""
     from tests.grading.buggy import buggy_submissions, tampered_submission
 
     for name in EXERCISES:
@@ -66,7 +71,7 @@ def write_submissions(folder):
         "q4_code",
         "def majority_baseline_accuracy(train_frame, eval_frame):\n    while True:\n        pass",
     )
-    nbformat.write(faulty, folder / f"{name}_faulty.ipynb")
+    nbformat.write(faulty, hanging_folder / HANGING)
     # A learner who games the tests: a test cell replaced by `pass`, one deleted, points
     # raised, and an answer that passes the visible tests only.
     gaming = nbformat.read(source_path(name), 4)
