@@ -10,7 +10,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: venv lab test test-quick test-jax lint course bench bench-quick clean
+.PHONY: venv lab test test-quick test-jax lint course outputs bench bench-quick clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,11 @@ lint: $(STAMP)
 # Execute every notebook headless (full mode unless MMCOURSE_FAST=1) into build/, plus HTML.
 course: $(STAMP)
 	$(BIN)/python -m mmcourse.cli course --out build
+
+# Re-execute the notebooks in place in full mode and stamp them: what is committed (about 15
+# minutes on 2 cores; `make outputs NOTEBOOKS=notebooks/04_image_sentiment.ipynb` for one).
+outputs: $(STAMP)
+	$(BIN)/mmcourse outputs $(NOTEBOOKS)
 
 # Measure this machine (notebooks/BENCHMARKS.md): the input pipeline against listing 4.2, every
 # lesson model's throughput, cost growth over 1k/6k/50k posts, every lesson in fast and full

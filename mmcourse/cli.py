@@ -1,5 +1,5 @@
 """The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`, `grade`,
-`release`, `bench`."""
+`release`, `bench`, `outputs`."""
 
 from __future__ import annotations
 
@@ -216,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     course = commands.add_parser("course", help="execute every notebook into HTML")
     course.add_argument("--out", type=Path, default=Path("build"))
     course.add_argument("--fast", action="store_true", help="fast mode (MMCOURSE_FAST=1)")
+    outputs = commands.add_parser("outputs", help="re-execute notebooks in full mode, in place")
+    outputs.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
     grade = commands.add_parser("grade", help="autograde submitted exercise notebooks (nbgrader)")
     grade.add_argument(
         "paths",
@@ -278,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
 
         written = build_course(out_dir=args.out, fast=True if args.fast else None, progress=print)
         print(f"wrote {len(written)} files to {paths.display(args.out)}")
+        return 0
+    if args.command == "outputs":
+        from mmcourse.outputs import execute_in_place
+
+        execute_in_place(args.notebooks or None, progress=print)
         return 0
     if args.command == "grade":
         return grade(args)
