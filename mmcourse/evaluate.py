@@ -27,6 +27,7 @@ class Evaluation:
     class_names: tuple[str, ...]
     report: str
     details: dict[str, float] = dataclasses.field(default_factory=dict)
+    label_column: str = "label"  # what the scores are against: "label", "image_label", ...
 
     def summary(self) -> dict[str, float]:
         """Accuracy, macro-F1, accuracy per phenomenon, then `details` (parameters, seconds)."""
@@ -91,6 +92,7 @@ def evaluate(
             digits=3,
             zero_division=0,
         ),
+        label_column=label_column,
     )
 
 

@@ -45,7 +45,9 @@ EXTRA_COLUMNS = {
 READING = {
     "04": "Trained on `image_label`; `image label accuracy` is the accuracy on what they were "
     "trained for, the other columns score the post label.",
-    "05": "Each model's space is scored by sentiment classifiers on its image embeddings: one "
+    "05": "These percentages score `image_label` (what each image shows), not the post label: "
+    "read them against 100 %, not against the ceilings above. "
+    "Each model's space is scored by sentiment classifiers on its image embeddings: one "
     "trained on text embeddings and applied unchanged (cross-modal transfer), one trained on "
     "image embeddings (the reference). R@5 is retrieval among the 599 test posts (chance "
     "0.8 %); the transfer columns are class-balanced sentiment and plain place accuracy.",
@@ -82,6 +84,7 @@ def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **proven
                 "class_names": list(e.class_names),
                 "report": e.report,
                 "details": e.details,
+                "label_column": e.label_column,
             }
             for e in evaluations
         ],
@@ -102,6 +105,7 @@ def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
             class_names=tuple(e["class_names"]),
             report=e["report"],
             details=e["details"],
+            label_column=e.get("label_column", "label"),
         )
         for e in record.pop("evaluations")
     ]
@@ -156,6 +160,11 @@ def ceiling_table(ceilings: dict) -> str:
     return "\n".join(lines)
 
 
+def _scored_on(evaluations: list[Evaluation]) -> str:
+    columns = sorted({e.label_column for e in evaluations})
+    return "Scored on " + " and ".join(f"`{c}`" for c in columns) + "."
+
+
 def to_markdown(
     results: dict, ceilings: dict, *, seconds: dict, header: str, where: dict | None = None
 ) -> str:
@@ -166,7 +175,8 @@ def to_markdown(
     parts = [
         "# Results: every model of lessons 03-09 on the MoodPosts test split",
         header,
-        "Accuracy and per-phenomenon accuracy are percentages on the 599 test posts' `label`. "
+        "Accuracy and per-phenomenon accuracy are percentages on the 599 test posts, against the "
+        "label each section names (the post `label` unless it says otherwise). "
         "`train seconds` is wall-clock training time on the machine above (measured, not a "
         "target). Columns after `train seconds` are what a lesson measures besides (percentages, "
         "or a count of epochs).",
@@ -179,6 +189,7 @@ def to_markdown(
         parts.append(f"## Lesson {number}: {title} ({seconds[number]:.0f} s)")
         if where and number in where:
             parts.append(where[number])
+        parts.append(_scored_on(evaluations))
         if number in READING:
             parts.append(READING[number])
         parts.append(lesson_table(evaluations, EXTRA_COLUMNS.get(number, ())))

@@ -42,6 +42,13 @@ def test_scores_match_a_hand_count(dataset):
     }
     assert result.confusion.tolist() == [[1, 0, 1], [0, 2, 0], [1, 0, 1]]
     assert "negative" in result.report
+    assert result.label_column == "label"
+
+
+def test_an_evaluation_records_the_label_it_scores(dataset):
+    dataset.frame["image_label"] = ["positive"] * 6
+    result = evaluate(dataset, [2] * 6, label_column="image_label")
+    assert (result.label_column, result.accuracy) == ("image_label", 1.0)
 
 
 def test_probabilities_are_turned_into_classes(dataset):

@@ -1,5 +1,6 @@
 """The results page: its tables, lessons saved as JSON, and the committed notebooks/RESULTS.md."""
 
+import dataclasses
 import re
 
 import numpy as np
@@ -146,4 +147,17 @@ def test_reuse_builds_the_page_from_saved_lessons_and_says_where_each_ran(tmp_pa
     assert "in **full mode**" in page and "| concat | 90.0 |" in page
     assert "Measured in full mode on 2026-11-26 on x86_64, 16 CPU cores" in page
     assert f"Measured in fast mode on {here['date']}" in page  # a fast lesson is marked
-    assert "## Lesson 09: Robustness (9 s)\n\nTrained with modality dropout" in page  # no line
+    # no "measured elsewhere" line for lesson 09; each section says what it scores
+    assert "## Lesson 09: Robustness (9 s)\n\nScored on `label`.\n\nTrained with" in page
+    assert "## Lesson 07: CNN fusion (4 s)\n\nMeasured in full mode" in page
+
+
+def test_each_section_names_the_label_it_scores_and_json_keeps_it(tmp_path):
+    image_scored = dataclasses.replace(_evaluation("encoder", 0.99), label_column="image_label")
+    results.save_lesson(tmp_path / "lesson_05.json", "05", [image_scored], seconds=1.0)
+    _, (loaded,) = results.load_lesson(tmp_path / "lesson_05.json")
+    assert loaded.label_column == "image_label"
+    row = {"overall": 0.5, **dict.fromkeys(PHENOMENA, 0.5)}
+    ceilings = {view: row for view in ("text", "image", "both")}
+    page = results.to_markdown({"05": [loaded]}, ceilings, seconds={"05": 1.0}, header="")
+    assert "Scored on `image_label`." in page and "not the post label" in page
