@@ -94,8 +94,10 @@ class CrossModalAttention(keras.layers.Layer):
 
     Called on `[queries (b, q, dq), keys (b, n, dk), values (b, n, dv)]`, optionally with
     `key_mask` (b, n) to ignore padding. Queries and keys are projected to `units`; the
-    weights are softmax_n(exp(s) * scale * q.k / sqrt(units)), where `s` is a learnable
-    log-temperature (0 at the start); `scale` > 1 starts with sharper attention. Returns
+    weights are softmax_n(q.k / (tau * sqrt(units))), where the temperature tau = exp(s) is
+    learned through its logarithm `s` (`log_temperature`) and starts at 1 / `scale`: `scale`
+    > 1 starts with sharper attention. Logits are divided by the temperature, the convention
+    of the contrastive loss in `mmcourse.models.embedding` (lesson 05). Returns
     `[attended (b, q, dv), weights (b, q, n)]`: attention-weighted *values*, then where
     each query looked. The weights sum to 1 over the n keys.
     """
@@ -116,7 +118,10 @@ class CrossModalAttention(keras.layers.Layer):
         self.key_dense = keras.layers.Dense(self.units, name="key", dtype=self.dtype_policy)
         self.key_dense.build(key_shape)
         self.log_temperature = self.add_weight(
-            name="log_temperature", shape=(), initializer="zeros", dtype="float32"
+            name="log_temperature",
+            shape=(),
+            initializer=keras.initializers.Constant(-math.log(self.scale)),
+            dtype="float32",
         )
 
     def scores(self, queries, keys):
@@ -124,7 +129,7 @@ class CrossModalAttention(keras.layers.Layer):
         query with each key."""
         scores = ops.einsum("bqd,bnd->bqn", self.query_dense(queries), self.key_dense(keys))
         temperature = ops.exp(ops.cast(self.log_temperature, "float32"))
-        return ops.cast(scores, "float32") * (temperature * self.scale / math.sqrt(self.units))
+        return ops.cast(scores, "float32") / (temperature * math.sqrt(self.units))
 
     def call(self, inputs, key_mask=None):
         queries, keys, values = inputs

@@ -54,9 +54,23 @@ def test_cross_modal_attention_temperature_sharpens_weights():
     ]
     layer = attention_layers.CrossModalAttention(4)
     _, soft = layer(inputs)
-    layer.log_temperature.assign(np.log(20.0))
+    layer.log_temperature.assign(np.log(1 / 20.0))  # a temperature below 1: sharper
     _, sharp = layer(inputs)
     assert _numpy(sharp).max() > _numpy(soft).max()
+
+
+def test_cross_modal_attention_divides_logits_by_its_temperature():
+    rng = np.random.default_rng(3)
+    queries, keys = rng.normal(size=(2, 1, 4)), rng.normal(size=(2, 5, 4))
+    layer = attention_layers.CrossModalAttention(4, scale=3.0)
+    layer([queries, keys, rng.normal(size=(2, 5, 2))])
+    assert float(np.exp(_numpy(layer.log_temperature))) == pytest.approx(1 / 3.0)  # 1 / scale
+    layer.log_temperature.assign(np.log(0.5))
+    wq, bq = layer.query_dense.get_weights()
+    wk, bk = layer.key_dense.get_weights()
+    dots = np.einsum("bqd,bnd->bqn", queries @ wq + bq, keys @ wk + bk)
+    expected = dots / (0.5 * np.sqrt(4))
+    np.testing.assert_allclose(_numpy(layer.scores(queries, keys)), expected, rtol=1e-5, atol=1e-5)
 
 
 def test_padding_mask():
