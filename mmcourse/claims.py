@@ -85,8 +85,8 @@ def check(claims: list[Claim], *, lesson: str, strict: bool = True) -> pd.DataFr
     """The claims' table; raises `ClaimError` naming each claim that did not hold.
 
     With `strict=False` it prints that message instead and returns the table, whose `held`
-    column then shows which claims failed (the notebooks pass `strict=runtime.is_fast_mode()`:
-    CI's fast-mode run fails on a broken claim, a full-mode run reports it and carries on).
+    column then shows which claims failed (for exploring a changed setting; the lessons call it
+    strict, in fast and full mode alike: a claim that fails in either mode is a wrong claim).
     """
     if not claims:
         raise ValueError(f"Expected at least one claim for lesson {lesson}. Received: claims=[]")

@@ -82,8 +82,8 @@ CHECKED_LESSONS = ("03", "04", "05", "06", "07", "08", "09")
 @pytest.mark.parametrize("number", CHECKED_LESSONS)
 def test_lesson_checks_its_claims_in_a_cell_that_may_not_fail(number):
     """The claims of lessons 03-09 are checked in the notebook (nbval runs it in CI): a cell
-    calls `claims.check(<lesson>.lesson_claims(...))`, strict in fast mode, and no tag lets that
-    cell raise."""
+    calls `claims.check(<lesson>.lesson_claims(...))`, strict in both modes, and no tag lets
+    that cell raise."""
     (path,) = [p for p in NOTEBOOKS if p.name.startswith(number)]
     checks = [
         cell
@@ -96,5 +96,24 @@ def test_lesson_checks_its_claims_in_a_cell_that_may_not_fail(number):
         tags = cell.get("metadata", {}).get("tags", [])
         source = "".join(cell["source"])
         assert "raises-exception" not in tags and "NBVAL_SKIP" not in source
-        # strict in fast mode (CI); only full mode may report a claim instead of raising
-        assert "strict=" not in source or "strict=runtime.is_fast_mode()" in source, source
+        # strict in both modes: a claim that fails in full mode is a wrong claim
+        assert "strict=" not in source, source
+
+
+ALL_NOTEBOOKS = sorted(paths.notebooks_dir().glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_are_a_stamped_full_mode_run(path):
+    """What a learner reads before running anything is full mode's output: `make outputs`
+    stamps each notebook with its mode and a digest of its code and outputs, so a fast-mode
+    run saved by accident (or code edited after the run) fails here."""
+    import nbformat
+
+    from mmcourse.outputs import stamp_problem
+
+    notebook = nbformat.read(path, as_version=4)
+    problem = stamp_problem(notebook)
+    assert problem is None, f"{path.name}: {problem}; run `make outputs NOTEBOOKS={path.name}`"
+    counts = [c.execution_count for c in notebook.cells if c.cell_type == "code"]
+    assert counts == list(range(1, len(counts) + 1)), "run top to bottom in one kernel"
