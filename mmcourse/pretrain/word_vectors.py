@@ -1,9 +1,10 @@
-"""Pretrain the course's word vectors (skip-gram) on MoodPosts train + validation texts.
+"""Pretrain the course's word vectors (skip-gram) on the MoodPosts training texts.
 
     python -m mmcourse.pretrain.word_vectors --out datasets/word_vectors/moodvec-32d.txt
 
-Test texts never contribute: `corpus_texts` keeps the train and val splits only and asserts
-that no test post got through. Writes the vectors in GloVe text format (padding and `[UNK]`
+Validation and test texts never contribute (fit on train only, as lesson 01 teaches: the
+validation split chooses models, so nothing learned may have seen it): `corpus_texts` keeps
+the train split only and raises if a validation or test post got through. Writes the vectors in GloVe text format (padding and `[UNK]`
 left out), a `.sha256` file beside them (checked by `word_vectors.load_course_vectors`) and a
 README with provenance.
 """
@@ -19,15 +20,15 @@ import numpy as np
 from mmcourse.data import load_moodposts
 from mmcourse.text import skipgram, vectorize, word_vectors
 
-CORPUS_SPLITS = ("train", "val")
+CORPUS_SPLITS = ("train",)
 SEED = 2026
 
 
 def corpus_texts(dataset) -> list[str]:
-    """Texts of the train and val splits; the test split never contributes."""
+    """Texts of the train split; validation and test never contribute."""
     corpus = dataset.frame[dataset.frame["split"].isin(CORPUS_SPLITS)]
-    if (corpus["split"] == "test").any():  # explicit, not `assert`: survives python -O
-        raise AssertionError("a test post reached the word-vector corpus")
+    if corpus["split"].isin(["val", "test"]).any():  # explicit, not `assert`: survives -O
+        raise AssertionError("a validation or test post reached the word-vector corpus")
     if corpus.empty:
         raise ValueError(f"{dataset.name} has no {CORPUS_SPLITS} posts to learn vectors from.")
     return corpus["text"].astype(str).tolist()
@@ -54,7 +55,8 @@ README = """# Course word vectors
 
 `{name}`: {num_words} words x {dim} dimensions, GloVe text format (`word v1 ... v{dim}`, no
 header). Learned by skip-gram with negative sampling (window 2, 4 negatives, {epochs} epochs,
-seed {seed}) on the {num_texts} MoodPosts **train + val** texts; test texts never contributed.
+seed {seed}) on the {num_texts} MoodPosts **train** texts; validation and test texts never
+contributed.
 Made by `python -m mmcourse.pretrain.word_vectors --out {out}` ({seconds:.0f} s on CPU).
 `{name}.sha256` holds the file's SHA-256, checked by
 `mmcourse.text.word_vectors.load_course_vectors`.
