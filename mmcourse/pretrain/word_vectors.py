@@ -4,9 +4,9 @@
 
 Validation and test texts never contribute (fit on train only, as lesson 01 teaches: the
 validation split chooses models, so nothing learned may have seen it): `corpus_texts` keeps
-the train split only and raises if a validation or test post got through. Writes the vectors in GloVe text format (padding and `[UNK]`
-left out), a `.sha256` file beside them (checked by `word_vectors.load_course_vectors`) and a
-README with provenance.
+the train split only and raises if a validation or test post got through. Writes the vectors
+in GloVe text format (padding and `[UNK]` left out), a `.sha256` file beside them (checked by
+`word_vectors.load_course_vectors`) and a README with provenance.
 """
 
 from __future__ import annotations
