@@ -35,7 +35,7 @@ def test_lesson_has_title_objectives_time_and_one_seed_cell(path):
     assert "Objectives" in first and "Estimated time" in first
     sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     assert sum("seed_everything(" in s for s in sources) == 1
-    assert "what we learned" in "".join(cells[-1]["source"]).lower()
+    assert "what we learned" in "".join(cells[-2]["source"]).lower()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -117,3 +117,16 @@ def test_committed_outputs_are_a_stamped_full_mode_run(path):
     assert problem is None, f"{path.name}: {problem}; run `make outputs NOTEBOOKS={path.name}`"
     counts = [c.execution_count for c in notebook.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), "run top to bottom in one kernel"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_ends_with_further_reading(path):
+    """The last cell names the papers the lesson's methods come from, each with what to read
+    it for; no links (the course is offline)."""
+    last = "".join(_cells(path)[-1]["source"])
+    assert last.startswith("## Further reading"), f"{path.name} must end with Further reading"
+    entries = [line for line in last.splitlines() if line.startswith("- ")]
+    assert len(entries) >= 3, entries
+    for entry in entries:
+        assert re.search(r"\(\d{4}\)\. \*.+\*", entry), f"author (year). *Title*: {entry}"
+        assert "Read it for" in entry and "http" not in entry, entry
