@@ -17,7 +17,7 @@ import numpy as np
 from mmcourse.evaluate import Evaluation, evaluate
 from mmcourse.fusion_data import INPUT_NAMES, FusionData, fusion_dataset
 from mmcourse.settings import ByMode, TrainSettings
-from mmcourse.train import train, training_details
+from mmcourse.train import predict_batches, train, training_details
 
 # The cross-modal lessons' defaults (lessons 07-09 start from these): at most 4 epochs in fast
 # mode, at most 30 with early stopping in full mode.
@@ -82,7 +82,7 @@ def model_inputs(model: keras.Model) -> tuple[str, ...]:
 def predict(model: keras.Model, data: FusionData, split: str = "test", *, rows=None):
     """Class probabilities of `model` on one split (optionally only `rows`)."""
     inputs = data.inputs(split, model_inputs(model), rows=rows)
-    return model.predict(inputs, batch_size=256, verbose=0)
+    return predict_batches(model, inputs)  # no tf.function retraced per model in a loop
 
 
 def fit_and_evaluate(

@@ -163,22 +163,34 @@ def _encoded(encoder: keras.Model, data) -> tuple:
 
 
 def predict_batches(model: keras.Model, inputs, *, batch_size: int = 256):
-    """`model(batch, training=False)` batch by batch, as a NumPy array: `model.predict`'s
-    numbers without compiling a prediction function for each new model.
+    """`model(batch, training=False)` batch by batch, as NumPy: `model.predict`'s numbers
+    without compiling a prediction function for each new model.
 
     A loop that builds a model, trains it and predicts (a learning curve) would otherwise
-    trace one `tf.function` per model, and TensorFlow warns about the retracing.
+    trace one `tf.function` per model, and TensorFlow warns about the retracing. `inputs` is
+    an array or a dict of arrays (one per model input); the result has the structure of the
+    model's outputs (an array, or a dict of arrays for a model with named outputs).
     """
     import numpy as np
 
-    inputs = np.asarray(inputs)
-    if len(inputs) == 0:
-        raise ValueError(f"Nothing to predict. Received: inputs of shape {inputs.shape}")
-    outputs = [
-        keras.ops.convert_to_numpy(model(inputs[start : start + batch_size], training=False))
-        for start in range(0, len(inputs), batch_size)
-    ]
-    return np.concatenate(outputs)
+    named = isinstance(inputs, dict)
+    arrays = {k: np.asarray(v) for k, v in inputs.items()} if named else np.asarray(inputs)
+    num_rows = len(next(iter(arrays.values()))) if named else len(arrays)
+    if num_rows == 0:
+        raise ValueError(f"Nothing to predict. Received: {num_rows} rows")
+
+    def batch(start):
+        if named:
+            return {k: v[start : start + batch_size] for k, v in arrays.items()}
+        return arrays[start : start + batch_size]
+
+    outputs = [model(batch(start), training=False) for start in range(0, num_rows, batch_size)]
+    if isinstance(outputs[0], dict):
+        return {
+            key: np.concatenate([keras.ops.convert_to_numpy(o[key]) for o in outputs])
+            for key in outputs[0]
+        }
+    return np.concatenate([keras.ops.convert_to_numpy(o) for o in outputs])
 
 
 def training_details(

@@ -141,3 +141,24 @@ def test_predict_batches_gives_predict_s_numbers():
     )
     with pytest.raises(ValueError, match="Nothing to predict"):
         predict_batches(model, x[:0])
+
+
+def test_predict_batches_takes_named_inputs_and_gives_named_outputs():
+    keras.utils.set_random_seed(0)
+    text = keras.Input((3,), name="text")
+    image = keras.Input((2,), name="image")
+    joined = keras.layers.Concatenate()([text, image])
+    outputs = {
+        "a": keras.layers.Dense(2, name="a")(joined),
+        "b": keras.layers.Dense(1, name="b")(joined),
+    }
+    model = keras.Model({"text": text, "image": image}, outputs)
+    rng = np.random.default_rng(0)
+    inputs = {"text": rng.normal(size=(10, 3)), "image": rng.normal(size=(10, 2))}
+    found = predict_batches(model, inputs, batch_size=4)
+    expected = model.predict(inputs, verbose=0)
+    assert sorted(found) == ["a", "b"] and found["a"].shape == (10, 2)
+    for key in ("a", "b"):
+        np.testing.assert_allclose(found[key], expected[key], atol=1e-6)
+    with pytest.raises(ValueError, match="Nothing to predict"):
+        predict_batches(model, {"text": inputs["text"][:0], "image": inputs["image"][:0]})
