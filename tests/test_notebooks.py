@@ -44,6 +44,9 @@ def test_lesson_stores_no_stderr_and_no_errors(path):
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", "a stored error output"
             assert output.get("name") != "stderr", "a stored stderr output (nbval compares it)"
+            # library warnings that reach stdout (TensorFlow's logger does, in a kernel)
+            for text in _text_outputs({"outputs": [output]}):
+                assert "WARNING:tensorflow" not in text and "retracing" not in text, text[:200]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
