@@ -44,6 +44,9 @@ def test_outputs_runs_in_full_mode_in_place_and_stamps(tmp_path, monkeypatch):
     notebook.cells[2].outputs[0]["data"]["text/plain"] = "41"
     assert "changed after" in stamp_problem(notebook)
     notebook.cells[2].outputs[0]["data"]["text/plain"] = "42"
+    # An nbval marker is not code: adding or removing one keeps the stamp.
+    notebook.cells[1].source = "# NBVAL_CHECK_OUTPUT\n" + notebook.cells[1].source
+    assert stamp_problem(notebook) is None
     notebook.cells[1].source += "\nprint('edited')"
     assert "changed after" in stamp_problem(notebook)
 
