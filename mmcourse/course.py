@@ -84,6 +84,34 @@ def _restore_tags(cells):
             del cell.metadata["tags"]
 
 
+def execute(notebook, *, folder, env, timeout, kernel):
+    """Run `notebook` in place in a fresh kernel whose working directory is `folder`; the
+    cells nbval expects to raise may raise. Returns `None`, or `(cell_index, error)` for the
+    cell that failed (`cell_index` is `None` when the kernel failed before any cell ran)."""
+    from nbclient import NotebookClient
+
+    expected_errors = _allow_expected_errors(notebook)
+    current = {"cell_index": None}
+
+    def on_cell_execute(cell, cell_index):
+        current["cell_index"] = cell_index
+
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name=kernel,
+        resources={"metadata": {"path": str(Path(folder).resolve())}},
+        on_cell_execute=on_cell_execute,
+    )
+    try:
+        client.execute(env=env)
+    except Exception as error:
+        return current["cell_index"], error
+    finally:
+        _restore_tags(expected_errors)
+    return None
+
+
 def _write(notebook, *, name, out_dir, exporter):
     import nbformat
 
@@ -108,9 +136,11 @@ def _failure_message(source, notebook, cell_index, error, partial_path):
         reason = f"{error.ename}: {error.evalue}"
     else:
         reason = f"{type(error).__name__}: {error}"
+    message = f"Notebook {source} failed {where}.\n{reason}"
+    if partial_path is None:
+        return message
     return (
-        f"Notebook {source} failed {where}.\n{reason}\n"
-        f"What ran so far, with the traceback, is in {partial_path} "
+        f"{message}\nWhat ran so far, with the traceback, is in {partial_path} "
         f"(and {partial_path.with_suffix('.html').name})."
     )
 
@@ -171,7 +201,6 @@ def build_course(
             the cell, after writing what it executed so far.
     """
     import nbformat
-    from nbclient import NotebookClient
     from nbconvert import HTMLExporter
 
     notebooks_dir = Path(notebooks_dir)
@@ -199,32 +228,16 @@ def build_course(
         say(f"[course] {number}/{len(sources)} {name}: running...")
         notebook_started = time.perf_counter()
         notebook = nbformat.read(source, as_version=4)
-        expected_errors = _allow_expected_errors(notebook)
-        current = {"cell_index": None}
-
-        def on_cell_execute(cell, cell_index, current=current):
-            current["cell_index"] = cell_index
-
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name=kernel_name,
-            resources={"metadata": {"path": str(notebooks_dir.resolve())}},
-            on_cell_execute=on_cell_execute,
+        failure = execute(
+            notebook, folder=notebooks_dir, env=env, timeout=timeout, kernel=kernel_name
         )
-        try:
-            client.execute(env=env)
-        except Exception as error:
-            _restore_tags(expected_errors)
+        if failure is not None:
+            cell_index, error = failure
             written = _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
-            message = _failure_message(source, notebook, current["cell_index"], error, written[0])
+            message = _failure_message(source, notebook, cell_index, error, written[0])
             raise CourseBuildError(
-                message,
-                notebook=source,
-                cell_index=current["cell_index"],
-                partial_path=written[0],
+                message, notebook=source, cell_index=cell_index, partial_path=written[0]
             ) from error
-        _restore_tags(expected_errors)
         paths += _write(notebook, name=name, out_dir=out_dir, exporter=exporter)
         lessons.append((name, _title(notebook, default=name)))
         seconds = time.perf_counter() - notebook_started

@@ -17,12 +17,7 @@ import time
 from pathlib import Path
 
 from mmcourse import paths
-from mmcourse.course import (
-    CourseBuildError,
-    _allow_expected_errors,
-    _failure_message,
-    _restore_tags,
-)
+from mmcourse.course import CourseBuildError, _failure_message, execute
 from mmcourse.runtime import FAST_ENV
 
 STAMP_KEY = "mmcourse"
@@ -58,14 +53,28 @@ def stamp_problem(notebook) -> str | None:
     return None
 
 
+def _relative(text: str, root: str) -> str:
+    return text.replace(root, "")
+
+
 def _clean(notebook):
-    """Drop stderr outputs and per-cell timing metadata; return how many stderr outputs."""
+    """Drop stderr outputs and per-cell timing metadata, and make the checkout's paths in
+    outputs relative (a traceback names `.venv/lib/...`, not this machine's folders); return
+    how many stderr outputs were dropped."""
+    root = str(paths.course_root().resolve()) + "/"
     num_removed = 0
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         kept = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
         num_removed += len(cell.outputs) - len(kept)
+        for output in kept:
+            if output.output_type == "stream":
+                output.text = _relative(output.text, root)
+            elif output.output_type == "error":
+                output.traceback = [_relative(line, root) for line in output.traceback]
+            elif "text/plain" in output.get("data", {}):
+                output.data["text/plain"] = _relative(output.data["text/plain"], root)
         cell.outputs = kept
         cell.metadata.pop("execution", None)
     return num_removed
@@ -88,7 +97,6 @@ def execute_in_place(notebooks=None, *, timeout=1800, kernel_name="python3", pro
     import os
 
     import nbformat
-    from nbclient import NotebookClient
 
     if notebooks is None:
         notebooks = sorted((paths.course_root() / "notebooks").glob("*.ipynb"))
@@ -103,28 +111,18 @@ def execute_in_place(notebooks=None, *, timeout=1800, kernel_name="python3", pro
         say(f"[outputs] {number}/{len(notebooks)} {path.name}: running in full mode...")
         started = time.perf_counter()
         notebook = nbformat.read(path, as_version=4)
-        expected_errors = _allow_expected_errors(notebook)
-        current = {"cell_index": None}
-
-        def on_cell_execute(cell, cell_index, current=current):
-            current["cell_index"] = cell_index
-
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name=kernel_name,
-            resources={"metadata": {"path": str(path.parent.resolve())}},
-            on_cell_execute=on_cell_execute,
+        failure = execute(
+            notebook, folder=path.parent, env=env, timeout=timeout, kernel=kernel_name
         )
-        try:
-            client.execute(env=env)
-        except Exception as error:
-            message = _failure_message(path, notebook, current["cell_index"], error, path)
-            message = message.split("\nWhat ran so far")[0] + f"\n{path.name} was left as it was."
+        if failure is not None:
+            cell_index, error = failure
+            message = _failure_message(path, notebook, cell_index, error, None)
             raise CourseBuildError(
-                message, notebook=path, cell_index=current["cell_index"], partial_path=None
+                f"{message}\n{path.name} was left as it was.",
+                notebook=path,
+                cell_index=cell_index,
+                partial_path=None,
             ) from error
-        _restore_tags(expected_errors)
         num_stderr = _clean(notebook)
         notebook.metadata[STAMP_KEY] = {"mode": "full", "outputs_sha256": outputs_digest(notebook)}
         nbformat.write(notebook, path)

@@ -49,13 +49,18 @@ def test_lesson_stores_no_stderr_and_no_errors(path):
                 assert "WARNING:tensorflow" not in text and "retracing" not in text, text[:200]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted(paths.notebooks_dir().glob("*.ipynb")), ids=lambda p: p.name
+)
 def test_lesson_stores_no_path_of_the_machine_it_ran_on(path):
     import tempfile
 
     machine = (str(paths.course_root()), tempfile.gettempdir() + "/tmp")
     for cell in _cells(path):
-        for text in _text_outputs(cell):
+        tracebacks = [
+            "\n".join(o["traceback"]) for o in cell.get("outputs", []) if "traceback" in o
+        ]
+        for text in [*_text_outputs(cell), *tracebacks]:
             assert not any(part in text for part in machine), f"{path.name}: {text[:200]}"
 
 

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mmcourse import cli
+from mmcourse import cli, paths
 from mmcourse.course import CourseBuildError
 from mmcourse.outputs import STAMP_KEY, execute_in_place, outputs_digest, stamp_problem
 from mmcourse.runtime import FAST_ENV
@@ -25,6 +25,7 @@ def test_outputs_runs_in_full_mode_in_place_and_stamps(tmp_path, monkeypatch):
         new_code_cell("import os, sys\nprint(os.environ['MMCOURSE_FAST'])"),
         new_code_cell("print('noise', file=sys.stderr)\n6 * 7"),
         new_code_cell("# NBVAL_RAISES_EXCEPTION\nraise ValueError('on purpose')"),
+        new_code_cell(f"print({str(paths.course_root() / 'datasets')!r})"),
     )
     lines = []
     seconds = execute_in_place([path], timeout=60, progress=lines.append)
@@ -35,6 +36,7 @@ def test_outputs_runs_in_full_mode_in_place_and_stamps(tmp_path, monkeypatch):
     assert [o.output_type for o in notebook.cells[2].outputs] == ["execute_result"]
     assert notebook.cells[3].outputs[0].ename == "ValueError"
     assert "tags" not in notebook.cells[3].metadata
+    assert notebook.cells[4].outputs[0].text == "datasets\n"  # the checkout's path, relative
     assert notebook.metadata[STAMP_KEY]["mode"] == "full"
     assert stamp_problem(notebook) is None
 
