@@ -6,6 +6,9 @@ every post into aligned arrays, one row per post, so a text can never lose its i
 - `tokens`: (num_posts, 24) int32 token ids (lesson 02's vectorizer);
 - `image`: (num_posts, 64, 64, 3) pixels, read as float32 in [0, 1] and stored as uint8
   (`mmcourse.pixels.Pixels`: a quarter of the memory, which matters for large datasets);
+  images of any other size (real photos: MVSA's are hundreds of pixels, of every aspect
+  ratio) are resized to 64x64 (`IMAGE_SIZE`, bilinear, antialiased: the aspect ratio is not
+  kept), greyscale and RGBA files converted to RGB;
 - `image_grid`: (num_posts, 8, 8, 64) features of the frozen course image encoder, one
   64-d vector per image region (for attention over regions);
 - `image_features`: (num_posts, 64) the grid max-pooled over regions (one vector per image).
@@ -33,7 +36,7 @@ import dataclasses
 
 import numpy as np
 
-from mmcourse import corruptions
+from mmcourse import checkpoint, corruptions
 from mmcourse.constants import LABEL_COLUMNS, SEQUENCE_LENGTH, SPLITS
 from mmcourse.data.core import MultimodalDataset
 from mmcourse.image_features import cached_encoder, encoder_grid
@@ -41,6 +44,7 @@ from mmcourse.pixels import Pixels
 from mmcourse.text import vectorize
 
 INPUT_NAMES = ("tokens", "image", "image_grid", "image_features")
+IMAGE_SIZE = 64  # the course encoder's input: every image is resized to IMAGE_SIZE x IMAGE_SIZE
 
 
 @dataclasses.dataclass
@@ -148,7 +152,7 @@ def prepare_fusion_data(
     encode = cached_encoder()
     arrays = {}
     for split, part in splits.items():
-        images = part.images()
+        images = part.images(image_size=IMAGE_SIZE)  # real photos come in every size
         arrays[split] = {
             "tokens": vectorize.token_ids(vectorizer, part.frame["text"].tolist()),
             "image_grid": encode(images),
@@ -177,7 +181,9 @@ def fusion_dataset(
     """A `tf.data.Dataset` of `({input: batch}, labels)` for one split.
 
     `label` names one label column, or maps output names to columns for multi-output models
-    (`{"text_output": "text_label", "fusion_output": "label"}`).
+    (`{"text_output": "text_label", "fusion_output": "label"}`). Inside
+    `mmcourse.checkpoint.resumable`, a shuffled split is an `epoch_ordered` pipeline (its
+    order in each epoch depends on the seed and the epoch only, so training can resume).
     """
     import tensorflow as tf
 
@@ -190,16 +196,22 @@ def fusion_dataset(
         targets = {output: data.labels(split, column) for output, column in label.items()}
     else:
         targets = data.labels(split, label)
+
+    def to_float(features, labels):
+        converted = {n: tf.cast(features[n], tf.float32) / 255.0 for n in as_float}
+        return {**features, **converted}, labels
+
+    num_rows = len(data.labels(split))
+    if shuffle and checkpoint.active():  # resumable training: the order depends on the epoch
+        transform = to_float if as_float else None
+        return checkpoint.epoch_ordered(
+            (stored, targets), num_rows, batch_size=batch_size, seed=seed, transform=transform
+        )
     ds = tf.data.Dataset.from_tensor_slices((stored, targets))
     if shuffle:
-        ds = ds.shuffle(len(data.labels(split)), seed=seed, reshuffle_each_iteration=True)
+        ds = ds.shuffle(num_rows, seed=seed, reshuffle_each_iteration=True)
     ds = ds.batch(batch_size)
     if as_float:
-
-        def to_float(features, labels):
-            converted = {n: tf.cast(features[n], tf.float32) / 255.0 for n in as_float}
-            return {**features, **converted}, labels
-
         ds = ds.map(to_float, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 

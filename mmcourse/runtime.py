@@ -229,3 +229,17 @@ def set_precision(policy="auto") -> str:
         policy = "mixed_float16" if gpu_available() else "float32"
     keras.mixed_precision.set_global_policy(policy)
     return keras.mixed_precision.global_policy().name
+
+
+def data_parallel(*, devices=None):
+    """Data-parallel training on every device present, on the active backend's own engine.
+
+    Returns a `mmcourse.parallel.DataParallel`: `.scope()` to build and train models in,
+    `.num_replicas`, `.global_batch_size(per_replica)` and `.check_batch_size(batch)` (a
+    clear error when a batch does not divide by the replicas). MirroredStrategy on
+    TensorFlow, `keras.distribution.DataParallel` on JAX, one device otherwise; see
+    `mmcourse.parallel` and `notebooks/appendix_scaling.ipynb`.
+    """
+    from mmcourse.parallel import data_parallel as setup
+
+    return setup(devices=devices)

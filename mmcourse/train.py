@@ -6,7 +6,7 @@ import time
 
 import keras
 
-from mmcourse import runtime
+from mmcourse import checkpoint, runtime
 
 ENCODER_NAME = "image_encoder"  # what `train_frozen_head` looks for (build_image_encoder's name)
 
@@ -42,6 +42,11 @@ def train(
         patience: epochs without improvement before stopping.
         verbose: passed to `fit` (the progress bar in notebooks).
 
+    Inside `mmcourse.checkpoint.resumable(DIR)` the run checkpoints every epoch into
+    `DIR/<model name>` and resumes from there after an interruption (the same weights and
+    metrics as a run never interrupted); inside `mmcourse.parallel.data_parallel().scope()`
+    it trains on every replica.
+
     Returns:
         The `History`, with `history.seconds` (wall-clock training time) added.
     """
@@ -50,12 +55,21 @@ def train(
         compile_classifier(model, learning_rate=learning_rate)
     started = time.perf_counter()
     x, y = train_data if isinstance(train_data, tuple) else (train_data, None)
+    callbacks = _early_stopping(validation_data, patience)
+    resume = checkpoint.callback_for(model, early_stopping=(callbacks or [None])[0])
+    steps = None
+    if resume is not None:
+        callbacks.append(resume)
+        if hasattr(x, "from_epoch"):  # an epoch-ordered pipeline: start where the run stopped
+            x = x.from_epoch(resume.next_epoch())
+            steps = x.steps_per_epoch
     history = model.fit(
         x,
         y,
         validation_data=validation_data,
         epochs=epochs,
-        callbacks=_early_stopping(validation_data, patience),
+        steps_per_epoch=steps,
+        callbacks=callbacks,
         shuffle=y is not None,  # a tf.data.Dataset shuffles itself (Keras warns otherwise)
         verbose=verbose,
     )

@@ -4,6 +4,7 @@ corrupted splits re-encoded exactly as `prepare_fusion_data` encodes them."""
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from mmcourse.fusion_data import (
@@ -174,3 +175,54 @@ def test_corrupted_inputs_rejects_bad_arguments(fusion_data):
         corrupted_inputs(features_only, "test", "blur", 0.5)
     with pytest.raises(ValueError, match="with_pixels=True"):
         feature_scale(dataclasses.replace(small, arrays={**small.arrays, "train": no_pixels}))
+
+
+def test_inside_resumable_a_shuffled_split_is_epoch_ordered_with_the_same_batches(
+    fusion_data, tmp_path
+):
+    from mmcourse import checkpoint
+
+    inputs = ("tokens", "image")
+    plain = fusion_dataset(fusion_data, "val", inputs=inputs, batch_size=64, shuffle=True)
+    assert not hasattr(plain, "from_epoch")
+    with checkpoint.resumable(tmp_path):
+        ordered = fusion_dataset(fusion_data, "val", inputs=inputs, batch_size=64, shuffle=True)
+    num_rows = len(fusion_data.labels("val"))
+    assert ordered.steps_per_epoch == -(-num_rows // 64)
+    epoch = list(ordered.take(ordered.steps_per_epoch).as_numpy_iterator())
+    reference = list(plain.as_numpy_iterator())
+    assert [len(b[1]) for b in epoch] == [len(b[1]) for b in reference]
+    for (features, _), (expected, _) in zip(epoch[:1], reference[:1]):
+        assert set(features) == set(expected) == set(inputs)
+        assert features["image"].dtype == expected["image"].dtype == np.float32
+    labels = np.concatenate([b[1] for b in epoch])
+    np.testing.assert_array_equal(np.sort(labels), np.sort(fusion_data.labels("val")))
+
+
+def test_images_of_any_size_and_mode_are_resized_for_the_encoder(fusion_data, tmp_path):
+    """Real photos (MVSA's) come in every size and aspect ratio, some greyscale, some RGBA
+    PNGs under a .jpg name: each becomes a 64x64 RGB image, as MoodPosts' are."""
+    from PIL import Image
+
+    frames = []
+    for split in ("train", "val", "test"):
+        frame = fusion_data.splits[split].frame.head(3).copy()
+        for row, path in enumerate(frame["image"]):
+            with Image.open(path) as image:
+                image = image.convert("RGB").resize((160 + 90 * row, 300 - 70 * row))
+            image = (image, image.convert("L"), image.convert("RGBA"))[row]
+            target = tmp_path / f"{split}{row}.jpg"
+            image.save(target, format="PNG" if image.mode == "RGBA" else "JPEG")
+            frame.iloc[row, frame.columns.get_loc("image")] = str(target)
+        frames.append(frame)
+    photos = dataclasses.replace(
+        fusion_data.splits["train"], frame=pd.concat(frames, ignore_index=True)
+    )
+    resized = prepare_fusion_data(photos)
+    for split in ("train", "val", "test"):
+        pixels = resized.arrays[split]["image"]
+        assert pixels.values.shape == (3, 64, 64, 3)
+        assert resized.arrays[split]["image_features"].shape == (3, 64)
+        original = fusion_data.arrays[split]["image"][:3]
+        assert np.abs(pixels[[0, 2]] - original[[0, 2]]).mean() < 0.05  # RGB and RGBA rows
+        assert (pixels[1] == pixels[1][..., :1]).all()  # greyscale: R = G = B
