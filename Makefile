@@ -10,7 +10,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 
-.PHONY: venv lab test test-quick test-jax lint course outputs bench bench-quick clean
+.PHONY: venv lab formgrader test test-quick test-jax lint course outputs bench bench-quick clean
 
 venv: $(STAMP)
 
@@ -22,8 +22,18 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# JupyterLab on the course folder, lesson 00 open. mmcourse/jupyter_config/ (put first on Jupyter's
+# config path) turns nbgrader's server and lab extensions off here: no Validate button or
+# nbgrader menus on the lessons, no nbgrader warnings in the log. Learners check an exercise
+# with `mmcourse check` (exercises/README.md); instructors get nbgrader in `make formgrader`.
+LAB_CONFIG := JUPYTER_CONFIG_PATH="$(CURDIR)/mmcourse/jupyter_config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}"
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_ROOT) --notebook-dir=. notebooks/00_start_here.ipynb
+	$(LAB_CONFIG) $(BIN)/jupyter lab $(LAB_ROOT) --notebook-dir=. notebooks/00_start_here.ipynb
+
+# The instructors' JupyterLab: on exercises/, the nbgrader course, with nbgrader's formgrader
+# (manual grading), Validate button and menus; it finds exercises/nbgrader_config.py.
+formgrader: $(STAMP)
+	cd exercises && $(abspath $(BIN))/jupyter lab $(LAB_ROOT) --notebook-dir=.
 
 # Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX.
 test: lint
@@ -36,7 +46,7 @@ test-quick: $(STAMP)
 
 # The model and layer tests once more in a process of their own on the JAX backend (Keras
 # fixes its backend when first imported), the way Keras runs its own suite per backend.
-JAX_TESTS ?= tests/models tests/text/test_skipgram.py
+JAX_TESTS ?= tests/models tests/text/test_skipgram.py tests/test_checkpoint.py
 test-jax: $(STAMP)
 	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q --durations=5 $(JAX_TESTS)
 

@@ -1,5 +1,5 @@
-"""The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`, `grade`,
-`release`, `bench`, `outputs`."""
+"""The `mmcourse` command: `doctor`, `data verify`, `data generate`, `course`, `outputs`,
+`bench`, and the exercises' `grade`, `release` and `check` (`mmcourse.grading.commands`)."""
 
 from __future__ import annotations
 
@@ -142,44 +142,6 @@ def data_generate(args, out=None) -> int:
     return 0
 
 
-def grade(args, out=None) -> int:
-    from mmcourse.grading.autograde import grade_submissions
-    from mmcourse.grading.report import format_table, write_csv
-
-    out = out or sys.stdout
-    try:
-        report = grade_submissions(
-            args.paths,
-            exercise=args.exercise,
-            course_dir=args.course_dir,
-            timeout=args.timeout,
-            feedback_dir=args.feedback,
-            jobs=args.jobs,
-            progress=lambda line: print(line, file=out, flush=True),
-        )
-    except ValueError as error:  # bad paths or names: say so, no traceback
-        print(f"mmcourse grade: {error}", file=sys.stderr)
-        return 2
-    print(format_table(report), file=out)
-    if args.csv is not None:
-        print(f"wrote {paths.display(write_csv(report, args.csv))}", file=out)
-    if args.feedback is not None:
-        print(f"wrote feedback to {args.feedback}", file=out)
-    return 1 if any(r.error for r in report.results) else 0
-
-
-def release(args, out=None) -> int:
-    from mmcourse.grading.exercises import release_exercises
-
-    out = out or sys.stdout
-    started = time.perf_counter()
-    written = release_exercises(course_dir=args.course_dir, out_dir=args.out)
-    for path in written:
-        print(f"wrote {paths.display(path)}", file=out)
-    print(f"released {len(written)} notebooks in {time.perf_counter() - started:.1f} s", file=out)
-    return 0
-
-
 def bench(args, out=None) -> int:
     from mmcourse.bench import report
 
@@ -199,6 +161,8 @@ def bench(args, out=None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from mmcourse.grading import commands as grading_commands
+
     parser = argparse.ArgumentParser(prog="mmcourse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="versions, devices, dataset integrity, and fixes")
@@ -218,52 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     course.add_argument("--fast", action="store_true", help="fast mode (MMCOURSE_FAST=1)")
     outputs = commands.add_parser("outputs", help="re-execute notebooks in full mode, in place")
     outputs.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
-    grade = commands.add_parser("grade", help="autograde submitted exercise notebooks (nbgrader)")
-    grade.add_argument(
-        "paths",
-        nargs="+",
-        type=Path,
-        metavar="PATH",
-        help="submitted notebooks, or folders holding them",
-    )
-    grade.add_argument("--csv", type=Path, default=None, help="write the grades to this CSV")
-    grade.add_argument(
-        "--exercise", default=None, help="e.g. ex01_multimodal_data (default: from each path)"
-    )
-    grade.add_argument(
-        "--feedback",
-        type=Path,
-        default=None,
-        help="write each learner's HTML feedback into this folder",
-    )
-    grade.add_argument(
-        "--timeout",
-        type=int,
-        default=None,
-        help="seconds a cell may run (default: nbgrader_config.py's)",
-    )
-    grade.add_argument(
-        "--jobs",
-        type=int,
-        default=None,
-        help="submissions graded at once, one process each (default: the CPU cores)",
-    )
-    release = commands.add_parser("release", help="regenerate exercises/release/ from source/")
-    release.add_argument(
-        "--out", type=Path, default=None, help="where to write (default: exercises/release)"
-    )
+    grading_commands.add_commands(commands)
     bench = commands.add_parser("bench", help="pipelines, throughput, growth, lesson times")
     bench.add_argument("--quick", action="store_true", help="CI: small sizes, about a minute")
     bench.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON result")
     bench.add_argument("--markdown", type=Path, default=None, help="also write Markdown here")
     bench.add_argument("--full-lessons", action="store_true", help="time full mode too (long)")
-    for command in (grade, release):
-        command.add_argument(
-            "--course-dir",
-            type=Path,
-            default=None,
-            help="the nbgrader course folder (default: exercises/)",
-        )
     return parser
 
 
@@ -286,10 +210,10 @@ def main(argv: list[str] | None = None) -> int:
 
         execute_in_place(args.notebooks or None, progress=print)
         return 0
-    if args.command == "grade":
-        return grade(args)
-    if args.command == "release":
-        return release(args)
+    if args.command in ("grade", "release", "check"):
+        from mmcourse.grading import commands
+
+        return commands.run(args)
     if args.command == "bench":
         return bench(args)
     raise AssertionError("unreachable")  # argparse rejects unknown commands

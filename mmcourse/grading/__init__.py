@@ -4,6 +4,9 @@
   `from mmcourse.grading import check_close`);
 - `exercises`: the `exercises/` folder as an nbgrader course, `release_exercises`;
 - `autograde`: `grade_submissions`, what `mmcourse grade` runs; `report`: its tables and CSV;
+- `validate`: `validate_notebook`, what `mmcourse check` runs (nbgrader's validate, with an
+  exit status);
+- `commands`: the `grade`, `release` and `check` commands of `mmcourse`;
 - `feedback`: what a learner's feedback may show.
 """
 

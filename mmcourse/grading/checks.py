@@ -9,13 +9,22 @@ who fails a test reads, for example:
 
 Each check returns `None` when it passes and raises `AssertionError("<what>: expected
 ..., found ...")` otherwise; `hint=` adds a sentence on how to fix it.
+
+A failure shows the learner's line and the message, not the inside of these helpers. Each
+function on the way to the error sets `__tracebackhide__ = True`, which pytest and IPython
+honour; but IPython always shows the last frame, the one that raises, so the error also
+carries IPython's `_render_traceback_` hook, which renders the traceback without this
+package's frames. The error is a plain `AssertionError` all the same.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import reprlib
+import traceback
+import types
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,10 +64,45 @@ def _type_name(value: Any) -> str:
 
 
 def _fail(what: str, expected: str, found: str, hint: str | None) -> None:
+    __tracebackhide__ = True
     message = f"{what}: expected {expected}, found {found}."
     if hint:
         message += f" Hint: {hint}"
-    raise AssertionError(message)
+    error = AssertionError(message)
+    error._render_traceback_ = functools.partial(_render_traceback, error)
+    raise error
+
+
+def _render_traceback(error: BaseException) -> list[str]:
+    """IPython's rendering of `error` without the frames of `mmcourse.grading`.
+
+    IPython calls an exception's `_render_traceback_()`, when it has one, instead of
+    formatting the traceback itself; this formats it as usual (in the shell's `%xmode`), from
+    a copy of the traceback that skips the frames of this package.
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:  # called outside IPython (only IPython looks for the hook): as Python would
+        return "".join(traceback.format_exception(error)).splitlines()
+    kept = []
+    entry = error.__traceback__
+    while entry is not None:
+        if not _in_grading(entry.tb_frame):
+            kept.append(entry)
+        entry = entry.tb_next
+    trimmed = None
+    for entry in reversed(kept):
+        trimmed = types.TracebackType(trimmed, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return shell.InteractiveTB.structured_traceback(type(error), error, trimmed)
+
+
+def _in_grading(frame: types.FrameType) -> bool:
+    module = frame.f_globals.get("__name__", "")
+    return module == _PACKAGE or module.startswith(_PACKAGE + ".")
+
+
+_PACKAGE = __name__.rpartition(".")[0]  # "mmcourse.grading"
 
 
 def check_type(
@@ -68,6 +112,7 @@ def check_type(
 
     A `bool` is not accepted where a number is expected.
     """
+    __tracebackhide__ = True
     types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
     names = " or ".join(t.__name__ for t in types)
     wrong_bool = isinstance(found, bool) and bool not in types
@@ -77,6 +122,7 @@ def check_type(
 
 def check_equal(found: Any, expected: Any, *, what: str, hint: str | None = None) -> None:
     """Check that `found == expected` (element-wise and same shape for arrays and Series)."""
+    __tracebackhide__ = True
     if any(isinstance(v, (np.ndarray, pd.Series, pd.Index)) for v in (found, expected)):
         found_array, expected_array = np.asarray(found), np.asarray(expected)
         equal = found_array.shape == expected_array.shape and bool(
@@ -98,6 +144,7 @@ def check_close(
     found: Any, expected: float, *, what: str, tol: float = 1e-6, hint: str | None = None
 ) -> None:
     """Check that `found` is a real number within `tol` (absolute) of `expected`."""
+    __tracebackhide__ = True
     if tol < 0:
         raise ValueError(f"tol must be >= 0. Received: tol={tol}")
     expected_text = f"{describe(expected)} (± {tol:g})"
@@ -116,6 +163,7 @@ def check_in_range(
     found: Any, low: float, high: float, *, what: str, hint: str | None = None
 ) -> None:
     """Check that `found` is a real number with `low <= found <= high`."""
+    __tracebackhide__ = True
     if low > high:
         raise ValueError(f"low must be <= high. Received: low={low}, high={high}")
     expected = f"a number in [{describe(low)}, {describe(high)}]"
@@ -132,6 +180,7 @@ def check_shape(
 
     `found` may also be a shape tuple.
     """
+    __tracebackhide__ = True
     if isinstance(found, tuple):
         shape = found
     elif hasattr(found, "shape"):
@@ -160,6 +209,7 @@ def check_dtype(found: Any, expected: Any, *, what: str, hint: str | None = None
     `expected` is anything numpy or pandas understands as a dtype ("int32", `np.float32`,
     "str", "category"); a NumPy dtype kind (`np.integer`, `np.floating`) accepts any size.
     """
+    __tracebackhide__ = True
     dtype = getattr(found, "dtype", found)
     if (
         isinstance(expected, type)

@@ -95,18 +95,29 @@ def plot_posts(
 
 
 def post_browser(dataset: MultimodalDataset, *, num_posts: int = 8):
-    """An ipywidgets browser: filter posts by label and phenomenon, page through them."""
+    """An ipywidgets browser: filter posts by label and phenomenon, page through them.
+
+    Pages count from 1, in the page box as in the status line; changing a filter goes back to
+    page 1. Each control's label takes the width it needs (`description_width: initial`).
+    """
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
 
     frame = dataset.frame
-    label = widgets.Dropdown(options=["any", *dataset.class_names], description="label")
-    phenomenon = widgets.Dropdown(
-        options=["any", *sorted(frame["phenomenon"].dropna().unique())], description="phenomenon"
+    style = {"description_width": "initial"}
+    label = widgets.Dropdown(
+        options=["any", *dataset.class_names], description="label", style=style
     )
-    split = widgets.Dropdown(options=["any", "train", "val", "test"], description="split")
-    page = widgets.IntText(value=0, description="page")
+    phenomenon = widgets.Dropdown(
+        options=["any", *sorted(frame["phenomenon"].dropna().unique())],
+        description="phenomenon",
+        style=style,
+    )
+    split = widgets.Dropdown(
+        options=["any", "train", "val", "test"], description="split", style=style
+    )
+    page = widgets.IntText(value=1, description="page", style=style)
     status = widgets.Label()
     output = widgets.Output()
 
@@ -120,9 +131,11 @@ def post_browser(dataset: MultimodalDataset, *, num_posts: int = 8):
     def redraw(*_):
         chosen = selection()
         pages = max(1, int(np.ceil(len(chosen) / num_posts)))
-        page.value = min(max(page.value, 0), pages - 1)
-        start = page.value * num_posts
-        status.value = f"{len(chosen)} posts match; page {page.value + 1} of {pages}"
+        if not 1 <= page.value <= pages:
+            page.value = min(max(page.value, 1), pages)  # its observer draws that page
+            return
+        start = (page.value - 1) * num_posts
+        status.value = f"{len(chosen)} posts match; page {page.value} of {pages}"
         with output:
             output.clear_output(wait=True)
             if len(chosen):
@@ -130,7 +143,14 @@ def post_browser(dataset: MultimodalDataset, *, num_posts: int = 8):
                 display(figure)
                 plt.close(figure)
 
-    for widget in (label, phenomenon, split, page):
-        widget.observe(redraw, names="value")
+    def refilter(*_):
+        if page.value == 1:
+            redraw()
+        else:
+            page.value = 1  # its observer draws page 1
+
+    for widget in (label, phenomenon, split):
+        widget.observe(refilter, names="value")
+    page.observe(redraw, names="value")
     redraw()
     return widgets.VBox([widgets.HBox([label, phenomenon, split, page]), status, output])

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from mmcourse import cli
+from mmcourse.grading import commands
 from tests.grading.exercise_helpers import (
     COURSE,
     HANG_TIMEOUT,
@@ -22,7 +23,7 @@ def grade(folder, out, *, timeout, jobs=2):
     grades = out / f"{folder.name}.csv"
     arguments = ["grade", str(folder), "--csv", str(grades)]
     arguments += ["--feedback", str(out / "fb"), "--timeout", str(timeout), "--jobs", str(jobs)]
-    code = cli.grade(cli.build_parser().parse_args(arguments), out=stdout)
+    code = commands.grade(cli.build_parser().parse_args(arguments), out=stdout)
     with grades.open() as handle:
         rows = {(r["exercise"], r["student"]): r for r in csv.DictReader(handle)}
     return code, stdout.getvalue(), rows

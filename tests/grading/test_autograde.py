@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from mmcourse import cli
+from mmcourse.grading import commands
 from mmcourse.grading.autograde import find_submissions
 from tests.grading.buggy import buggy_submissions, bugs_of, tampered_submission
 from tests.grading.exercise_helpers import (
@@ -63,7 +64,7 @@ def test_one_job_grades_a_mixed_class_exactly_as_two_jobs_do(graded, tmp_path):
     arguments = ["grade", str(tmp_path), "--csv", str(tmp_path / "one.csv"), "--jobs", "1"]
     out = io.StringIO()
     arguments += ["--timeout", str(HANG_TIMEOUT)]  # ex01's and ex02's cells take seconds
-    code = cli.grade(cli.build_parser().parse_args(arguments), out=out)
+    code = commands.grade(cli.build_parser().parse_args(arguments), out=out)
     assert code == 1 and "with 1 process," in out.getvalue()
     with (tmp_path / "one.csv").open() as handle:
         one_job = {(r["exercise"], r["student"]): r for r in csv.DictReader(handle)}

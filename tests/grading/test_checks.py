@@ -157,3 +157,58 @@ def test_bad_arguments_raise_value_error():
         checks.check_close(1.0, 1.0, what="x", tol=-1)
     with pytest.raises(ValueError, match="low must be <= high"):
         checks.check_in_range(0.5, 1, 0, what="x")
+
+
+FAILING = [
+    (checks.check_equal, (1, 2)),
+    (checks.check_close, (0.5, 0.1)),
+    (checks.check_close, ("0.5", 0.1)),
+    (checks.check_in_range, (2.0, 0.0, 1.0)),
+    (checks.check_type, ("a", int)),
+    (checks.check_shape, (np.zeros(3), (2,))),
+    (checks.check_shape, (3, (2,))),
+    (checks.check_dtype, (np.zeros(2), "int32")),
+]
+
+
+@pytest.mark.parametrize(("check", "args"), FAILING)
+def test_every_frame_of_a_failing_check_is_hidden(check, args):
+    with pytest.raises(AssertionError) as info:
+        check(*args, what="x")
+    assert type(info.value) is AssertionError  # learners read "AssertionError: ..."
+    frames, entry = [], info.value.__traceback__
+    while entry is not None:
+        frames.append(entry.tb_frame)
+        entry = entry.tb_next
+    inside = [f for f in frames if f.f_globals["__name__"].startswith("mmcourse.grading")]
+    assert [f.f_code.co_name for f in inside][:1] == [check.__name__]
+    assert inside and all(f.f_locals.get("__tracebackhide__") is True for f in inside)
+    # IPython's hook also renders outside IPython, as Python would, all frames included
+    lines = info.value._render_traceback_()
+    assert lines[-1] == f"AssertionError: {info.value}"
+    assert any("checks.py" in line for line in lines)
+
+
+IPYTHON_SESSION = """
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = InteractiveShell.instance(colors="nocolor")
+shell.run_cell("from mmcourse.grading import check_close\\ndef answer():\\n    return 0.9")
+for mode in ("Context", "Plain", "Verbose"):
+    shell.run_cell(f"%xmode {mode}")
+    shell.run_cell("check_close(answer(), 0.42, what='answer()')")
+"""
+
+
+def test_ipython_shows_the_learners_line_and_the_message_only():
+    import subprocess
+    import sys
+
+    shown = subprocess.run(
+        [sys.executable, "-c", IPYTHON_SESSION], capture_output=True, text=True, check=True
+    ).stdout
+    message = "AssertionError: answer(): expected 0.42 (± 1e-06), found 0.9."
+    assert shown.count(message) == 3, shown
+    assert shown.count("check_close(answer(), 0.42, what='answer()')") >= 3, shown
+    assert "mmcourse/grading" not in shown and "checks.py" not in shown, shown
+    assert "skipping hidden" not in shown and "Unexpected exception" not in shown, shown

@@ -66,5 +66,48 @@ def test_post_browser_filters_and_pages(dataset):
     label.value = "neutral"
     expected = int((dataset.frame.label == "neutral").sum())
     assert status.value.startswith(f"{expected} posts match")
+    pages = max(1, -(-expected // 4))
     page.value = 999  # clamped to the last page
-    assert status.value.endswith(f"page {page.value + 1} of {max(1, -(-expected // 4))}")
+    assert page.value == pages and status.value.endswith(f"page {pages} of {pages}")
+
+
+def test_post_browser_counts_pages_from_1_and_a_filter_goes_back_to_page_1(dataset, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    drawn = []  # the first post of each page drawn
+
+    def plot_posts(frame, **_):
+        drawn.append(frame.index[0])
+        return plt.figure()
+
+    monkeypatch.setattr(multimodal_data, "plot_posts", plot_posts)
+    frame = dataset.frame
+    browser = multimodal_data.post_browser(dataset, num_posts=4)
+    controls, status, _ = browser.children
+    label, phenomenon, split, page = controls.children
+    pages = -(-len(frame) // 4)
+    assert page.value == 1 and status.value == f"{len(frame)} posts match; page 1 of {pages}"
+    page.value = 3
+    assert status.value == f"{len(frame)} posts match; page 3 of {pages}"
+    assert drawn == [frame.index[0], frame.index[8]]  # page 3 starts at the 9th post
+    split.value = "train"  # a filter: back to page 1, drawn once
+    train = frame[frame.split == "train"]
+    train_pages = -(-len(train) // 4)
+    assert page.value == 1
+    assert status.value == f"{len(train)} posts match; page 1 of {train_pages}"
+    assert drawn[2:] == [train.index[0]]
+    phenomenon.value = train.phenomenon.iloc[0]  # from page 1 too: drawn once more
+    chosen = train[train.phenomenon == phenomenon.value]
+    assert page.value == 1 and status.value.startswith(f"{len(chosen)} posts match; page 1 of")
+    assert drawn[3:] == [chosen.index[0]]
+    page.value = 0  # below the first page: page 1, drawn once
+    assert page.value == 1 and status.value.endswith(f"page 1 of {-(-len(chosen) // 4)}")
+    assert drawn[4:] == [chosen.index[0]]
+
+
+def test_post_browser_labels_are_not_cut(dataset):
+    browser = multimodal_data.post_browser(dataset, num_posts=4)
+    controls = browser.children[0]
+    descriptions = [widget.description for widget in controls.children]
+    assert descriptions == ["label", "phenomenon", "split", "page"]
+    assert [widget.style.description_width for widget in controls.children] == ["initial"] * 4
