@@ -52,11 +52,21 @@ def export_mvsa(dataset: MultimodalDataset, root: str | Path) -> Path:
 
     root = Path(root)
     (root / "data").mkdir(parents=True, exist_ok=True)
-    lines = ["ID\ttext,image"]
+    pairs = []
     for number, (_, post) in enumerate(dataset.frame.iterrows(), start=1):
         (root / "data" / f"{number}.txt").write_text(str(post["text"]) + "\n", encoding="utf-8")
         with Image.open(post["image"]) as image:
             image.convert("RGB").save(root / "data" / f"{number}.jpg", format="JPEG", quality=92)
-        lines.append(f"{number}\t{post['text_label']},{post['image_label']}")
-    (root / "labelResultAll.txt").write_text("\n".join(lines) + "\n")
+        pairs.append((post["text_label"], post["image_label"]))
+    write_mvsa_labels(root, pairs)
     return root
+
+
+def write_mvsa_labels(root: str | Path, pairs) -> Path:
+    """Write `root/labelResultAll.txt`: the MVSA-Single header, then one line per post,
+    numbered from 1, `"<n>\\t<text label>,<image label>"` for each (text, image) pair."""
+    lines = ["ID\ttext,image"]
+    lines += [f"{n}\t{text},{image}" for n, (text, image) in enumerate(pairs, start=1)]
+    path = Path(root) / "labelResultAll.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path

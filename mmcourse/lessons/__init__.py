@@ -27,7 +27,7 @@ from types import ModuleType
 class Lesson:
     """One notebook of the course and its module in this package."""
 
-    number: str  # "00" ... "09"; "A" for the errata appendix
+    number: str  # "00" ... "09"; a letter for an appendix (A errata, B own data, C scaling)
     name: str  # the module's name, the notebook's name without its number
     title: str
     question: str  # the question the lesson answers (lesson 00's map of the course)
@@ -36,7 +36,7 @@ class Lesson:
     @property
     def notebook(self) -> str:
         """The notebook's file name in `notebooks/`."""
-        prefix = "appendix" if self.number == "A" else self.number
+        prefix = "appendix" if self.number.isalpha() else self.number
         return f"{prefix}_{self.name}.ipynb"
 
     @property
@@ -108,11 +108,13 @@ LESSONS = (
     ),
     Lesson("09", "robustness", "Robustness", "missing, noisy data and compute cost"),
     Lesson("A", "errata", "Errata", "what was wrong in the article's three listings?"),
+    Lesson("B", "your_own_data", "Your own data", "do the lessons run on data shaped like MVSA?"),
+    Lesson("C", "scaling", "Scaling", "from a laptop to many GPUs: precision, data, replicas"),
 )
 
 
 def lesson(number: str) -> Lesson:
-    """The lesson numbered `number` ("07"; "A" for the errata appendix)."""
+    """The lesson numbered `number` ("07"; a letter for an appendix)."""
     for entry in LESSONS:
         if entry.number == number:
             return entry

@@ -111,7 +111,13 @@ def attention_measures(
 ) -> dict:
     """What `lesson_claims` reads besides the evaluations, from the trained cross-modal
     attention model: `colour_first` (`colour_word_attention`), `shares`
-    (`attention_on_characters`) and `regions_read` (`regions_read_colour_word`)."""
+    (`attention_on_characters`) and `regions_read` (`regions_read_colour_word`). All three
+    are about the characters a text names, so data without MoodPosts' scene metadata (an MVSA
+    folder) gets none of them."""
+    from mmcourse.lessons.cnn_fusion import has_scene_metadata
+
+    if not has_scene_metadata(data):
+        return {}
     return {
         "colour_first": colour_word_attention(model, data),
         "shares": attention_on_characters(model, data, tolerance=tolerance),

@@ -97,16 +97,28 @@ def train_models(data: FusionData, settings: Settings | None = None, *, names=MO
 
 def lesson_measures(models: dict, data: FusionData) -> dict:
     """What `lesson_claims` reads besides the evaluations, from the trained models:
-    `ceilings` (the data's Bayes ceilings), `choices` (`grounded_choices` of concat fusion),
+    `ceilings` (the data's Bayes ceilings), `choices` (`grounded_choices` of concat fusion,
+    only on data with MoodPosts' scene metadata: `has_scene_metadata`),
     `gates` (`gate_by_phenomenon` of gated fusion) and `confidence` (`branch_confidence` of
     late fusion). `models` maps those names to trained models (or `(model, evaluation)`)."""
     models = {n: m[0] if isinstance(m, tuple) else m for n, m in models.items()}
-    return {
+    measures = {
         "ceilings": data.ceilings,
-        "choices": grounded_choices(models["concat_fusion"], data),
         "gates": gate_by_phenomenon(models["gated_fusion"], data),
         "confidence": branch_confidence(models["late_fusion"], data),
     }
+    if has_scene_metadata(data):  # MoodPosts; an MVSA folder does not say who is in a picture
+        measures["choices"] = grounded_choices(models["concat_fusion"], data)
+    return measures
+
+
+def has_scene_metadata(data: FusionData, split: str = "test") -> bool:
+    """Whether `split` says who is in each picture (MoodPosts' `characters` and
+    `named_character`) and has grounded posts: what the grounded-post measures need."""
+    frame = data.splits[split].frame
+    return {"characters", "named_character"} <= set(frame.columns) and bool(
+        (frame["phenomenon"] == "grounded").any()
+    )
 
 
 def run_experiment(

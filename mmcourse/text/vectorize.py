@@ -25,11 +25,19 @@ from mmcourse.constants import SEQUENCE_LENGTH
 
 PAD, OOV = "", "[UNK]"
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+_ASCII_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def simple_tokens(text: str) -> list[str]:
-    """Lower-case, strip ASCII punctuation, split on whitespace (TextVectorization's default)."""
-    return _PUNCTUATION.sub("", str(text).lower()).split()
+    """Lower-case, strip ASCII punctuation, split on whitespace (TextVectorization's default).
+
+    Exactly as `TextVectorization` does it, also on real tweets: `tf.strings.lower` lowers
+    ASCII letters only ("ÉTÉ" becomes "ÉtÉ") and the split is on ASCII whitespace only (a
+    no-break space stays inside a token); emoji are kept as tokens.
+    """
+    stripped = _PUNCTUATION.sub("", str(text).translate(_ASCII_LOWER))
+    return [token for token in _ASCII_WHITESPACE.split(stripped) if token]
 
 
 def _check_texts(texts, what="texts") -> list[str]:

@@ -123,3 +123,27 @@ def test_late_fusion_weights_are_one_learned_weight_per_modality_summing_to_one(
 def test_lesson_claims_are_those_of_the_claims_module(monkeypatch):
     monkeypatch.setattr(cnn_fusion_claims, "lesson_claims", lambda result: ["claims on", result])
     assert cnn_fusion.lesson_claims("result") == ["claims on", "result"]
+
+
+def test_grounded_measures_need_moodposts_scene_metadata():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from mmcourse.lessons import attention_fusion, cnn_fusion
+
+    def data(frame):
+        return SimpleNamespace(splits={"test": SimpleNamespace(frame=frame)})
+
+    moodposts = pd.DataFrame(
+        {
+            "phenomenon": ["grounded", "aligned"],
+            "characters": ["a:happy", ""],
+            "named_character": ["a", ""],
+        }
+    )
+    assert cnn_fusion.has_scene_metadata(data(moodposts))
+    assert not cnn_fusion.has_scene_metadata(data(moodposts.iloc[1:]))  # no grounded post
+    mvsa = pd.DataFrame({"phenomenon": ["grounded", "aligned"]})  # no scene columns
+    assert not cnn_fusion.has_scene_metadata(data(mvsa))
+    assert attention_fusion.attention_measures(None, data(mvsa)) == {}

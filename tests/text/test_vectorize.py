@@ -53,3 +53,21 @@ def test_length_report_and_coverage_need_no_tensorflow():
         "oov": 2,
         "oov_types": 1,
     }
+
+
+TWEETS = [
+    "RT @Jo_12: ÉTÉ à la plage 😀 #Tbt https://t.co/AbC9x",
+    "so\u00a0happy\ttoday\nat the beach ➡️ @sam",
+]
+
+
+def test_simple_tokens_are_the_vectorizers_tokens_on_tweets():
+    """Real tweets: non-ASCII capitals, emoji, links, mentions, a no-break space, tabs and
+    newlines. The pure-Python tokens are exactly what the layer standardises and splits."""
+    layer = vectorize.make_vectorizer(TWEETS, output_sequence_length=None)
+    for text in TWEETS:
+        ids = vectorize.token_ids(layer, [text])[0]
+        vocabulary = layer.get_vocabulary()
+        assert [vocabulary[i] for i in ids if i] == vectorize.simple_tokens(text), text
+    assert vectorize.simple_tokens(TWEETS[0])[:3] == ["rt", "jo12", "ÉtÉ"]
+    assert "so\u00a0happy" in vectorize.simple_tokens(TWEETS[1])
