@@ -71,5 +71,13 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/mmcourse bench --quick --out build/bench-quick.json
 
+# The course as a static website in build/site/ (open build/site/index.html): every lesson,
+# the appendices, results, benchmarks, dataset card, glossary and the exercises to download,
+# from the committed notebooks, never re-executed; offline (MathJax from the venv, widgets as
+# pictures of their first state). About 25 s on 2 cores.
+.PHONY: site
+site: $(STAMP)
+	$(BIN)/python -m mmcourse.site --out build/site
+
 clean:
 	rm -rf build .pytest_cache

@@ -133,7 +133,9 @@ def data_generate(args, out=None) -> int:
         image_size=args.image_size,
     )
     started = time.perf_counter()
-    folder = write_moodposts(args.out, config)
+    folder = write_moodposts(
+        args.out, config, progress=lambda line: print(line, file=out, flush=True)
+    )
     print(
         f"wrote {config.num_posts} posts to {paths.display(folder)} "
         f"in {time.perf_counter() - started:.1f} s",

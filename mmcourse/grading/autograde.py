@@ -98,7 +98,8 @@ def grade_submissions(
         feedback_dir: if given, write each learner's HTML feedback to
             `feedback_dir/<exercise>/<student>.html` (hidden tests left out).
         jobs: grading processes (default: the CPU cores, `default_jobs()`); 1 grades here.
-        progress: called with one line per graded submission, as it finishes.
+        progress: called with a line when grading starts (how many submissions, how
+            many at a time), then one per graded submission, as it finishes.
 
     Returns:
         A `Report` with one `Result` per submission, in the order found.
@@ -114,6 +115,12 @@ def grade_submissions(
         if progress is not None:
             progress(progress_line(len(results), len(submissions), result, seconds))
 
+    if progress is not None:
+        num_exercises = len({s.exercise for s in submissions})
+        progress(
+            f"grading {len(submissions)} submissions of {num_exercises} exercise(s), "
+            f"{jobs} at a time (each is graded in a fresh kernel)"
+        )
     started = time.perf_counter()
     ordered = sorted(submissions, key=lambda s: s.exercise)  # one exercise at a time
     if jobs == 1:

@@ -172,17 +172,28 @@ def render_post_image(row: pd.Series, config: MoodPostsConfig | None = None) -> 
     return scenes.render_scene(scene_of(row), rng, size=config.image_size)
 
 
-def write_moodposts(out_dir: str | Path, config: MoodPostsConfig | None = None) -> Path:
-    """Write a complete MoodPosts release to `out_dir` and return that folder."""
+PROGRESS_EVERY = 1000  # images drawn between two progress lines
+
+
+def write_moodposts(
+    out_dir: str | Path, config: MoodPostsConfig | None = None, *, progress=None
+) -> Path:
+    """Write a complete MoodPosts release to `out_dir` and return that folder. `progress`
+    (`print` for the command line) gets a line when the posts are planned, one per
+    `PROGRESS_EVERY` images drawn (and after the last), and one when the files are written."""
     from PIL import Image
 
+    say = progress or (lambda line: None)
     config = config or MoodPostsConfig()
     out_dir = Path(out_dir)
     (out_dir / "images").mkdir(parents=True, exist_ok=True)
     frame = generate_posts(config)
-    for _, row in frame.iterrows():
+    say(f"[data] planned {len(frame)} posts")
+    for number, (_, row) in enumerate(frame.iterrows(), start=1):
         pixels = render_post_image(row, config)
         Image.fromarray(pixels).save(out_dir / row["image"], format="PNG", optimize=True)
+        if number % PROGRESS_EVERY == 0 or number == len(frame):
+            say(f"[data] drew {number}/{len(frame)} images")
     frame.to_csv(out_dir / "manifest.csv", index=False, lineterminator="\n")
     metadata = build_metadata(frame, config)
     (out_dir / "metadata.json").write_text(json.dumps(metadata, indent=2) + "\n")
@@ -190,6 +201,7 @@ def write_moodposts(out_dir: str | Path, config: MoodPostsConfig | None = None) 
     files = ["manifest.csv", "metadata.json", "README.md", *frame["image"]]
     lines = [f"{file_sha256(out_dir / name)}  {name}" for name in files]
     (out_dir / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    say("[data] wrote manifest.csv, metadata.json, README.md and SHA256SUMS")
     return out_dir
 
 

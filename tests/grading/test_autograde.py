@@ -188,3 +188,39 @@ def test_bad_submissions_are_rejected_with_clear_errors(tmp_path):
         find_submissions([tmp_path / "alice.ipynb"], exercise="ex99_nothing")
     with pytest.raises(ValueError, match="expected a notebook or a folder"):
         find_submissions([tmp_path / "missing.ipynb"])
+
+
+def test_grading_says_what_it_starts_then_each_submission(tmp_path, monkeypatch, capsys):
+    from mmcourse.grading import autograde
+    from mmcourse.grading.report import Result
+
+    class InstantGrader:  # nbgrader itself is exercised by the slow tests above
+        def __init__(self, **options):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc_info):
+            return False
+
+        def grade(self, submission):
+            return Result(submission, scores={"q1": 1.0}, max_scores={"q1": 2.0})
+
+    monkeypatch.setattr(autograde, "Grader", InstantGrader)
+    release = nbformat.read(release_path("ex01_multimodal_data"), 4)
+    for student in ("alice", "bob"):
+        nbformat.write(release, tmp_path / f"{student}.ipynb")
+
+    autograde.grade_submissions(
+        [tmp_path], exercise="ex01_multimodal_data", jobs=1, progress=print
+    )
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == (
+        "grading 2 submissions of 1 exercise(s), 1 at a time (each is graded in a fresh kernel)"
+    )
+    assert [re.sub(r"\(.*\)", "", line) for line in lines[1:]] == [
+        "[1/2] ex01_multimodal_data alice: 1/2 ",
+        "[2/2] ex01_multimodal_data bob: 1/2 ",
+    ]

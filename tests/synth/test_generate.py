@@ -132,3 +132,18 @@ def test_shipped_images_regenerate_pixel_for_pixel(frame):
         if not np.array_equal(shipped, render_post_image(row, config)):
             mismatched.append(row["id"])
     assert not mismatched, f"{len(mismatched)} images differ, first: {mismatched[:5]}"
+
+
+def test_writing_a_release_prints_a_line_per_step(tmp_path, monkeypatch, capsys):
+    from mmcourse.synth import generate
+
+    monkeypatch.setattr(generate, "PROGRESS_EVERY", 10)
+    generate.write_moodposts(tmp_path, MoodPostsConfig(num_posts=30, seed=1), progress=print)
+
+    assert capsys.readouterr().out.splitlines() == [
+        "[data] planned 30 posts",
+        "[data] drew 10/30 images",
+        "[data] drew 20/30 images",
+        "[data] drew 30/30 images",
+        "[data] wrote manifest.csv, metadata.json, README.md and SHA256SUMS",
+    ]
