@@ -7,8 +7,13 @@ Images (NumPy arrays of shape `(n, height, width, 3)`, uint8 or float in [0, 1];
 dtype are kept):
 
 - `gaussian_noise`: adds N(0, sigma) noise to every pixel, sigma = 0.5 * strength, clipped;
-- `blur`: a Gaussian blur of sigma = strength pixels (a mild blur to the eye: the course
-  encoder, pretrained on crisp drawings, loses the faces' expressions at about half a pixel);
+- `blur`: a Gaussian blur of sigma = 3 * strength pixels. On the 64x64 MoodPosts drawings
+  (test split), strength 0.25 (sigma 0.75) changes a pixel by 3/255 on average, barely
+  visible; strength 1 (sigma 3) by 10/255 (flat backgrounds hardly change), yet faces,
+  cakes and balloons become blobs and only the colours of sky and ground are left. An
+  image-only model retrained (4 epochs) and tested on sigma-3 blurs scores 0.54, against
+  0.66 on clean images and 0.56 on strength-1 noise; sigma 4 or 6 take no more (0.53, 0.54).
+  (Below sigma 0.25 the blur barely moves a pixel: a neighbour weighs e^-8 of the centre.)
 - `occlusion`: a grey square covering a share `strength` of the image at a random place.
 
 Texts (lists of strings, one result per text):
@@ -27,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 NOISE_MAX_SIGMA = 0.5  # pixel values in [0, 1]
-BLUR_MAX_SIGMA = 1.0  # pixels
+BLUR_MAX_SIGMA = 3.0  # pixels, at strength 1
 OCCLUSION_FILL = 0.5  # grey
 IMAGE_CORRUPTIONS = ("gaussian_noise", "blur", "occlusion")
 TEXT_CORRUPTIONS = ("typos", "drop_words")
@@ -81,16 +86,17 @@ def _convolve_axis(pixels: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndar
     radius = len(kernel) // 2
     pad = [(0, 0)] * pixels.ndim
     pad[axis] = (radius, radius)
-    padded = np.pad(pixels, pad, mode="reflect")
+    padded = np.moveaxis(np.pad(pixels, pad, mode="reflect"), axis, 0)
     size = pixels.shape[axis]
-    out = np.zeros_like(pixels, dtype="float64")
+    out = np.zeros((size, *padded.shape[1:]), dtype="float64")
     for offset, weight in enumerate(kernel):
-        out += weight * np.take(padded, np.arange(offset, offset + size), axis=axis)
-    return out
+        out += weight * padded[offset : offset + size]
+    return np.moveaxis(out, 0, axis)
 
 
 def blur(images, strength: float, *, seed: int = 0) -> np.ndarray:
-    """A Gaussian blur of `strength` pixels (deterministic: `seed` is for a uniform API)."""
+    """A Gaussian blur of sigma `BLUR_MAX_SIGMA * strength` pixels, 3 at strength 1
+    (deterministic: `seed` is for a uniform API)."""
     del seed
     strength = check_strength(strength)
     pixels, restore = _as_unit_float(images)

@@ -3,6 +3,8 @@
 Re-encoding a corrupted split (`fusion_data.corrupted_inputs`) is tested in test_fusion_data.
 """
 
+import math
+
 import numpy as np
 import pytest
 
@@ -63,6 +65,24 @@ def test_image_corruptions_do_what_they_say():
     covered = corruptions.occlusion(np.zeros((10, 16, 16, 3), dtype="float32"), 0.25, seed=0)
     grey = (covered == corruptions.OCCLUSION_FILL).all(axis=-1).mean(axis=(1, 2))
     np.testing.assert_allclose(grey, 0.25)  # an 8x8 square on each 16x16 image
+
+
+def test_blur_sigma_is_three_pixels_at_strength_one():
+    # A vertical edge at x = 31.5, blurred: each row is the normal CDF of the distance to it.
+    edge = np.zeros((1, 64, 64, 3), dtype="float32")
+    edge[:, :, 32:] = 1.0
+    distance = np.arange(64) - 31.5
+    for strength, sigma in ((1.0, 3.0), (0.5, 1.5), (0.25, 0.75)):
+        row = corruptions.blur(edge, strength)[0, 0, :, 0]
+        cdf = np.array([0.5 * (1 + math.erf(d / (sigma * math.sqrt(2)))) for d in distance])
+        np.testing.assert_allclose(row, cdf, atol=0.02)
+    # A quarter-pixel blur leaves a uint8 image as it was; the strength-1 blur flattens a
+    # one-pixel line (a mouth) to under a seventh of its contrast.
+    line = np.zeros((1, 64, 64, 3), dtype="uint8")
+    line[:, 32] = 255
+    quarter = corruptions.blur(line, 0.25 / corruptions.BLUR_MAX_SIGMA)
+    np.testing.assert_array_equal(quarter, line)
+    assert corruptions.blur(line, 1.0)[0, 32, 10, 0] < 255 / 7
 
 
 def test_text_corruptions():

@@ -149,14 +149,19 @@ def test_corrupted_inputs_of_a_split(fusion_data):
 
 
 def test_the_course_encoder_ignores_a_quarter_pixel_blur_but_not_half_a_pixel(fusion_data):
+    from mmcourse import corruptions
+
     small = fusion_data.head("test", 100)
     clean = small.arrays["test"]["image_features"]
     scale = feature_scale(fusion_data)
     moved = {
-        s: np.abs(
-            corrupted_inputs(small, "test", "blur", s, scale=scale)["image_features"] - clean
+        sigma: np.abs(
+            corrupted_inputs(
+                small, "test", "blur", sigma / corruptions.BLUR_MAX_SIGMA, scale=scale
+            )["image_features"]
+            - clean
         ).mean()
-        for s in (0.25, 0.5)
+        for sigma in (0.25, 0.5)  # pixels
     }
     assert moved[0.25] < 0.05 and moved[0.5] > 0.3, moved
 

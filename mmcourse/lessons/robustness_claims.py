@@ -25,7 +25,7 @@ MEASURES = ("ceilings", "text_only_accuracy", "missing", "curves", "noise", "bla
 
 SINGLE_MODELS = ("text_only", "image_only")
 TEXT_KINDS = ("typos", "drop_words")
-NOISE_KINDS = ("gaussian_noise", *TEXT_KINDS)
+NOISE_KINDS = ("gaussian_noise", "blur", *TEXT_KINDS)
 STRENGTH = 0.5
 LABEL_RATES = (0.1, 0.3)
 
@@ -50,7 +50,12 @@ def _validate(measures: dict) -> None:
     missing, curves, noise = measures["missing"], measures["curves"], measures["noise"]
     _require("missing", missing.index, ("text_only", "image_only", "late_fusion"))
     _require("curves", curves.index, [(m, r) for m in DROPOUT_MODELS for r in (0.0, CLAIM_RATE)])
-    rows = ("text_only", "late_fusion", *DROPOUT_MODELS, *map(_dropped, DROPOUT_MODELS))
+    rows = (
+        *SINGLE_MODELS,
+        "late_fusion",
+        *DROPOUT_MODELS,
+        *map(_dropped, DROPOUT_MODELS),
+    )
     _require("noise", noise.index, rows)
     _require("noise", noise.columns, [(kind, STRENGTH) for kind in NOISE_KINDS])
     _require("blanked", measures["blanked"], [n for n in noise.index if n not in SINGLE_MODELS])
@@ -139,6 +144,23 @@ def _missing_claims(ceilings, missing, curves) -> list[claims.Claim]:
                 f"the {alone}-only model with its {alone} missing is left guessing", value, 0.45
             )
         )
+    return out
+
+
+def _blur_claims(ceilings, text_only, noise, image_missing) -> list[claims.Claim]:
+    """Lesson section 2, blur 0.5 (sigma 1.5 pixels, see `corruptions`): the image is worth
+    nothing to the models. The image-only model is left guessing, no fusion model beats the
+    text alone, and those that cope with a missing image score as with none (unlike noise)."""
+    at, copes = ("blur", STRENGTH), _ceilings(ceilings)[0] - 0.05
+    guessing = "the image-only model with a blur of 0.5 is left guessing"
+    out = [claims.below(guessing, float(noise.loc["image_only", at]), 0.45)]
+    for name in [n for n in noise.index if n not in SINGLE_MODELS]:
+        value, blanked = noise.loc[name, at], image_missing[name]
+        text = f"{name}: with a blur of 0.5 it is no better than the text-only model"
+        out.append(claims.at_most(f"{text} (within 2 points)", value, text_only + 0.02))
+        if blanked >= copes:
+            text = f"{name}: a blurred image (0.5) is not worse than none by 3 points"
+            out.append(claims.at_least(text, value, blanked - 0.03))
     return out
 
 
@@ -243,8 +265,8 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
       rows at least);
     - `curves`: `robustness.modality_dropout_curves`' table (concat and tensor fusion at
       rates 0 and `CLAIM_RATE`);
-    - `noise`: `robustness.noise_table` with strength 0.5 (text_only, late fusion, and concat
-      and tensor fusion with and without dropout at least);
+    - `noise`: `robustness.noise_table` with strength 0.5 (text_only, image_only, late
+      fusion, and concat and tensor fusion with and without dropout at least);
     - `blanked`: `robustness.image_missing_accuracy`, for every fusion model of `noise`;
     - `labels`: `robustness.label_noise_table` with rates 0.1 and 0.3.
 
@@ -259,6 +281,9 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
             measures["text_only_accuracy"],
             measures["noise"],
             measures["blanked"],
+        ),
+        *_blur_claims(
+            *[measures[k] for k in ("ceilings", "text_only_accuracy", "noise", "blanked")]
         ),
         *_label_claims(measures["ceilings"], measures["labels"]),
     ]
