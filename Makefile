@@ -81,3 +81,9 @@ site: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+# The browser tests alone (tests/browser, about 3 minutes on 2 cores): JupyterLab in headless
+# Chromium, screenshots in build/browser/. `make test` runs them too, or says why it skipped them.
+.PHONY: test-browser
+test-browser: $(STAMP)
+	MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser

@@ -87,8 +87,13 @@ def _restore_tags(cells):
 def execute(notebook, *, folder, env, timeout, kernel):
     """Run `notebook` in place in a fresh kernel whose working directory is `folder`; the
     cells nbval expects to raise may raise. Returns `None`, or `(cell_index, error)` for the
-    cell that failed (`cell_index` is `None` when the kernel failed before any cell ran)."""
+    cell that failed (`cell_index` is `None` when the kernel failed before any cell ran).
+
+    The widgets' state is stored in the notebook's metadata, and each widget output gets a
+    static HTML rendering of it (`widget_static`), shown where no kernel has run the cell."""
     from nbclient import NotebookClient
+
+    from mmcourse.widget_static import add_static_renderings
 
     expected_errors = _allow_expected_errors(notebook)
     current = {"cell_index": None}
@@ -102,6 +107,7 @@ def execute(notebook, *, folder, env, timeout, kernel):
         kernel_name=kernel,
         resources={"metadata": {"path": str(Path(folder).resolve())}},
         on_cell_execute=on_cell_execute,
+        store_widget_state=True,
     )
     try:
         client.execute(env=env)
@@ -109,6 +115,7 @@ def execute(notebook, *, folder, env, timeout, kernel):
         return current["cell_index"], error
     finally:
         _restore_tags(expected_errors)
+    add_static_renderings(notebook)
     return None
 
 

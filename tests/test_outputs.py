@@ -8,6 +8,7 @@ from mmcourse import cli, paths
 from mmcourse.course import CourseBuildError
 from mmcourse.outputs import STAMP_KEY, execute_in_place, outputs_digest, stamp_problem
 from mmcourse.runtime import FAST_ENV
+from mmcourse.widget_static import NOTE, WIDGET_VIEW, widget_states
 
 
 def write_notebook(path, *cells):
@@ -77,3 +78,22 @@ def test_the_command_line_runs_the_named_notebooks(tmp_path, capsys):
     assert cli.main(["outputs", str(path)]) == 0
     assert "03_small.ipynb" in capsys.readouterr().out
     assert stamp_problem(nbformat.read(path, as_version=4)) is None
+
+
+def test_outputs_store_the_widget_state_and_a_static_rendering(tmp_path):
+    path = write_notebook(
+        tmp_path / "04_widget.ipynb",
+        new_code_cell(
+            "import ipywidgets as widgets\n"
+            "widgets.VBox([widgets.Dropdown(options=['a', 'b'], value='b', description='pick')])"
+        ),
+    )
+    execute_in_place([path], timeout=60)
+    notebook = nbformat.read(path, as_version=4)
+    states = widget_states(notebook)
+    (output,) = notebook.cells[0].outputs
+    model_id = output.data[WIDGET_VIEW]["model_id"]
+    assert states[model_id]["model_name"] == "VBoxModel"
+    assert "pick <code>b</code>" in output.data["text/html"]
+    assert output.data["text/html"].endswith(f"<p><i>{NOTE}</i></p>")
+    assert stamp_problem(notebook) is None

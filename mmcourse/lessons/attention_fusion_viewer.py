@@ -172,8 +172,11 @@ def attention_viewer(model, data: FusionData, *, split: str = "test", phenomenon
     choices = ["any", *sorted(frame["phenomenon"].dropna().unique())]
     if phenomenon not in choices:
         raise ValueError(f"phenomenon must be one of {choices}. Received: {phenomenon!r}")
-    kind = widgets.Dropdown(options=choices, value=phenomenon, description="phenomenon")
-    index = widgets.IntSlider(value=0, min=0, max=0, description="post")
+    style = {"description_width": "initial"}  # the whole label, not "phenome..."
+    kind = widgets.Dropdown(
+        options=choices, value=phenomenon, description="phenomenon", style=style
+    )
+    index = widgets.IntSlider(value=0, min=0, max=0, description="post", style=style)
     summary, output = widgets.HTML(), widgets.Output()
     box = widgets.VBox([widgets.HBox([kind, index]), summary, output])
 

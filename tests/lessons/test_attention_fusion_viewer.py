@@ -82,6 +82,8 @@ def test_viewer_builds_headless_and_updates(setup):
     viewer = attention_fusion_viewer.attention_viewer(model, data, phenomenon="grounded")
     kind, index = viewer.children[0].children
     summary = viewer.children[1]
+    for control in (kind, index):  # the whole label shows ("phenomenon", not "phenome...")
+        assert control.style.description_width == "initial"
     assert index.max == 2 and viewer.post["row"] == 0
     assert "look at the one in orange" in summary.value and "predicted" in summary.value
     index.value = 1
@@ -92,3 +94,4 @@ def test_viewer_builds_headless_and_updates(setup):
     assert viewer.post["phenomenon"] == "aligned"
     with pytest.raises(ValueError, match="phenomenon must be one of"):
         attention_fusion_viewer.attention_viewer(model, data, phenomenon="sarcasm")
+
