@@ -122,11 +122,11 @@ def execute(notebook, *, folder, env, timeout, kernel):
 def _write(notebook, *, name, out_dir, exporter):
     import nbformat
 
+    from mmcourse.course_html import write_html
+
     ipynb_path = out_dir / f"{name}.ipynb"
-    html_path = out_dir / f"{name}.html"
     nbformat.write(notebook, ipynb_path)
-    body, _ = exporter.from_notebook_node(notebook)
-    html_path.write_text(body, encoding="utf-8")
+    html_path = write_html(notebook, html_path=out_dir / f"{name}.html", exporter=exporter)
     return [ipynb_path, html_path]
 
 
@@ -183,7 +183,8 @@ def build_course(
     Each notebook runs in a fresh kernel whose working directory is
     `notebooks_dir`. For each notebook, `out_dir/<name>.ipynb` (executed,
     with outputs) and `out_dir/<name>.html` are written; `out_dir/index.html`
-    links all of them.
+    links all of them. The HTML copies read offline (`course_html`): MathJax 3
+    is copied into `out_dir/_static/mathjax/`, widgets show as static pictures.
 
     Args:
         notebooks_dir: Folder holding the lesson notebooks.
@@ -208,7 +209,8 @@ def build_course(
             the cell, after writing what it executed so far.
     """
     import nbformat
-    from nbconvert import HTMLExporter
+
+    from mmcourse.course_html import copy_mathjax, offline_exporter
 
     notebooks_dir = Path(notebooks_dir)
     out_dir = Path(out_dir)
@@ -225,7 +227,7 @@ def build_course(
         raise ValueError(f"`timeout` must be positive or None. Received: timeout={timeout}")
     env = _kernel_env(fast)
     out_dir.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
+    exporter = offline_exporter(mathjax_url=copy_mathjax(out_dir))
 
     say = progress or (lambda line: None)
     paths, lessons = [], []

@@ -1,11 +1,15 @@
 import json
+import re
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from mmcourse import course_html
 from mmcourse.course import CourseBuildError, build_course
+from mmcourse.course_html import offline_exporter, outside_urls, write_html
 from mmcourse.runtime import FAST_ENV
+from mmcourse.widget_static import NOTE, WIDGET_STATE, WIDGET_VIEW
 
 PROBE = "import os\nprint(os.getcwd())\nprint(os.environ.get('MMCOURSE_FAST', 'unset'))"
 
@@ -164,3 +168,46 @@ def test_build_course_rejects_bad_arguments(tmp_path, notebooks, monkeypatch):
     with pytest.raises(ValueError, match="MMCOURSE_FAST='maybe'"):
         build_course(notebooks_dir=notebooks, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_build_course_writes_html_copies_that_read_offline(tmp_path, notebooks):
+    write_notebook(
+        notebooks / "lesson.ipynb",
+        new_markdown_cell("# Maths\n\nThe square $x^2$ is shown."),
+        new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3, description='size')"),
+    )
+    out = tmp_path / "out"
+    build_course(notebooks_dir=notebooks, out_dir=out, timeout=60)
+    page = (out / "lesson.html").read_text()
+    # MathJax 3 from the output folder, configured for `$...$`; no MathJax 2 configuration.
+    sources = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
+    assert sources == ["_static/mathjax/tex-chtml.js"]
+    assert (out / sources[0]).is_file()
+    assert list((out / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    assert '["$", "$"]' in page and "MathJax.Hub" not in page
+    assert "$x^2$" in page
+    # Nothing fetched from another host: no script, stylesheet or image, no widget manager.
+    assert outside_urls(page) == []
+    assert "unpkg.com" not in page and "cdnjs" not in page and "require.min.js" not in page
+    # The widget shows as its static picture, without its view or the widgets' state.
+    assert WIDGET_VIEW not in page and WIDGET_STATE not in page
+    assert "size <code>3</code>" in page and NOTE in page
+    # The executed notebook keeps the live widget for JupyterLab.
+    executed = nbformat.read(out / "lesson.ipynb", as_version=4)
+    assert WIDGET_VIEW in executed.cells[1].outputs[0]["data"]
+    assert WIDGET_STATE in executed.metadata["widgets"]
+
+
+def test_write_html_rejects_a_page_that_would_load_from_another_host(tmp_path):
+    notebook = new_notebook(cells=[new_markdown_cell("$x$")])
+    exporter = offline_exporter(mathjax_url="https://cdn.example.org/mathjax/tex-chtml.js")
+    html_path = tmp_path / "lesson.html"
+    with pytest.raises(ValueError, match=r"<script> https://cdn\.example\.org/mathjax/tex-chtml"):
+        write_html(notebook, html_path=html_path, exporter=exporter)
+    assert html_path.is_file()
+
+
+def test_mathjax_source_names_the_package_when_it_is_missing(monkeypatch):
+    monkeypatch.setattr(course_html, "MATHJAX_PACKAGE", "no-such-mathjax-package")
+    with pytest.raises(ValueError, match="`no-such-mathjax-package`"):
+        course_html.mathjax_source()

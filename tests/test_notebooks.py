@@ -68,8 +68,25 @@ def test_lesson_stores_no_path_of_the_machine_it_ran_on(path):
 def test_tensorflow_is_never_imported_in_a_checked_cell(path):
     for cell in _cells(path):
         source = "".join(cell["source"])
-        if "NBVAL_CHECK_OUTPUT" in source:
+        if "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
             assert not re.search(r"import tensorflow|to_tf_dataset", source), source[:80]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(paths.notebooks_dir().glob("*.ipynb")), ids=lambda p: p.name
+)
+def test_learners_see_no_nbval_comments_and_no_echoed_setup_values(path):
+    """nbval's markers are cell tags, not comments in the learner's code; no setup cell
+    echoes a value (`os.environ.setdefault` returns one, so does `seed_everything`)."""
+    for cell in _cells(path):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        assert "# NBVAL_" not in source, source[:80]
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "execute_result":
+                shown = "".join(output["data"].get("text/plain", ""))
+                assert shown not in ("'0'", "'3'", "0", "42"), f"{source[:60]!r} echoes {shown}"
 
 
 def test_lesson_01_prints_the_numbers_of_the_dataset_card():

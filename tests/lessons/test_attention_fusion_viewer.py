@@ -94,4 +94,3 @@ def test_viewer_builds_headless_and_updates(setup):
     assert viewer.post["phenomenon"] == "aligned"
     with pytest.raises(ValueError, match="phenomenon must be one of"):
         attention_fusion_viewer.attention_viewer(model, data, phenomenon="sarcasm")
-
