@@ -55,10 +55,13 @@ def test_lesson_measures_read_each_table_off_its_model(monkeypatch):
         monkeypatch.setattr(cnn_fusion, helper, fake)
     data = SimpleNamespace(ceilings=tables["ceilings"])
     models = {name: (f"{name} model", None) for name in cnn_fusion.MODELS}
+    monkeypatch.setattr(cnn_fusion, "has_scene_metadata", lambda data: True)  # MoodPosts
     measures = cnn_fusion.lesson_measures(models, data)
     assert set(measures) == set(cnn_fusion.MEASURES)
     for key in cnn_fusion.MEASURES:
         assert measures[key] is tables[key]
+    monkeypatch.setattr(cnn_fusion, "has_scene_metadata", lambda data: False)  # an MVSA folder
+    assert set(cnn_fusion.lesson_measures(models, data)) == set(cnn_fusion.MEASURES) - {"choices"}
 
 
 def test_settings_hold_todays_epochs_for_listing_4_3_and_the_others():
