@@ -81,13 +81,23 @@ def chromium_path():
 
 @pytest.fixture(scope="session")
 def browser(chromium_path):
+    import asyncio
+
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
-        yield browser
-        browser.close()
+    # A test before these (a kernel client patched by nest_asyncio, say) can leave asyncio's
+    # "running loop" set in this thread though nothing runs: Playwright's sync API then
+    # refuses to start. A synchronous test runs inside no loop, so the mark is cleared here.
+    leftover = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        with sync_playwright() as playwright:
+            args = ["--no-sandbox"] if os.geteuid() == 0 else []
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
+            yield browser
+            browser.close()
+    finally:
+        asyncio.events._set_running_loop(leftover)
 
 
 class Visit:
