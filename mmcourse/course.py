@@ -93,6 +93,7 @@ def execute(notebook, *, folder, env, timeout, kernel):
     static HTML rendering of it (`widget_static`), shown where no kernel has run the cell."""
     from nbclient import NotebookClient
 
+    from mmcourse.kernels import ipc_kernels
     from mmcourse.widget_static import add_static_renderings
 
     expected_errors = _allow_expected_errors(notebook)
@@ -101,16 +102,18 @@ def execute(notebook, *, folder, env, timeout, kernel):
     def on_cell_execute(cell, cell_index):
         current["cell_index"] = cell_index
 
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name=kernel,
-        resources={"metadata": {"path": str(Path(folder).resolve())}},
-        on_cell_execute=on_cell_execute,
-        store_widget_state=True,
-    )
     try:
-        client.execute(env=env)
+        with ipc_kernels() as config:  # no TCP ports, no ipykernel warning on the terminal
+            client = NotebookClient(
+                notebook,
+                timeout=timeout,
+                kernel_name=kernel,
+                resources={"metadata": {"path": str(Path(folder).resolve())}},
+                on_cell_execute=on_cell_execute,
+                store_widget_state=True,
+                config=config,
+            )
+            client.execute(env=env)
     except Exception as error:
         return current["cell_index"], error
     finally:

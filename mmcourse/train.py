@@ -6,7 +6,7 @@ import time
 
 import keras
 
-from mmcourse import checkpoint, runtime
+from mmcourse import checkpoint, progress, runtime
 
 ENCODER_NAME = "image_encoder"  # what `train_frozen_head` looks for (build_image_encoder's name)
 
@@ -40,7 +40,8 @@ def train(
         validation_data: monitored for early stopping; the best weights are restored.
         epochs: at most this many epochs; default 3 in fast mode, 30 in full mode.
         patience: epochs without improvement before stopping.
-        verbose: passed to `fit` (the progress bar in notebooks).
+        verbose: passed to `fit` (the progress bar in notebooks). With `0`, one line per
+            model instead (`mmcourse.progress.TrainingLine`), unless inside `progress.quiet()`.
 
     Inside `mmcourse.checkpoint.resumable(DIR)` the run checkpoints every epoch into
     `DIR/<model name>` and resumes from there after an interruption (the same weights and
@@ -55,8 +56,9 @@ def train(
         compile_classifier(model, learning_rate=learning_rate)
     started = time.perf_counter()
     x, y = train_data if isinstance(train_data, tuple) else (train_data, None)
-    callbacks = _early_stopping(validation_data, patience)
-    resume = checkpoint.callback_for(model, early_stopping=(callbacks or [None])[0])
+    stopping = _early_stopping(validation_data, patience)
+    callbacks = stopping + _progress(verbose, epochs)
+    resume = checkpoint.callback_for(model, early_stopping=(stopping or [None])[0])
     steps = None
     if resume is not None:
         callbacks.append(resume)
@@ -83,6 +85,13 @@ def _epochs(epochs: int | None, patience: int) -> int:
     if epochs < 1 or patience < 0:
         raise ValueError(f"Need epochs >= 1 and patience >= 0. Received: {epochs=}, {patience=}")
     return epochs
+
+
+def _progress(verbose, epochs: int, *, name: str | None = None) -> list:
+    """A `TrainingLine` when Keras prints nothing (`verbose=0`) and progress is not quieted."""
+    if verbose != 0 or not progress.enabled():
+        return []
+    return [progress.TrainingLine(name=name, epochs=epochs)]
 
 
 def _early_stopping(validation_data, patience: int) -> list:
@@ -155,7 +164,8 @@ def train_frozen_head(
         validation_data=validation,
         epochs=epochs,
         batch_size=batch_size,
-        callbacks=_early_stopping(validation, patience),
+        callbacks=_early_stopping(validation, patience)
+        + _progress(0, epochs, name=f"{model.name} (head on frozen features)"),
         shuffle=True,
         verbose=0,
     )

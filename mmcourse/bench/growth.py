@@ -39,6 +39,7 @@ def measure_variant(*, data_home: str | None, batch_size: int = BATCH_SIZE) -> N
     from mmcourse.data import load_moodposts
     from mmcourse.fusion_data import fusion_dataset, prepare_fusion_data
     from mmcourse.models.fusion import build_gated_fusion
+    from mmcourse.progress import quiet
     from mmcourse.train import train
 
     import_seconds = time.perf_counter() - started
@@ -50,9 +51,10 @@ def measure_variant(*, data_home: str | None, batch_size: int = BATCH_SIZE) -> N
     inputs = ("tokens", "image_features")
     train_ds = fusion_dataset(data, "train", inputs=inputs, batch_size=batch_size, shuffle=True)
     val_ds = fusion_dataset(data, "val", inputs=inputs, batch_size=batch_size)
-    epochs = [
-        train(model, train_ds, validation_data=val_ds, epochs=1, verbose=0) for _ in range(2)
-    ]
+    with quiet():  # the result line is this child's only output
+        epochs = [
+            train(model, train_ds, validation_data=val_ds, epochs=1, verbose=0) for _ in range(2)
+        ]
     arrays = [array for part in data.arrays.values() for array in part.values()]
     report_result(
         {

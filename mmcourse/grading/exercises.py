@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from mmcourse import paths
+from mmcourse.kernels import ipc_kernels
 
 CONFIG_FILE = "nbgrader_config.py"
 
@@ -152,7 +153,8 @@ def temporary_course(
     """A temporary copy of the course with the `source/` of `exercises`, deleted on exit."""
     course_dir = Path(course_dir or default_course_dir())
     config = load_config(course_dir=course_dir, timeout=timeout)
-    with tempfile.TemporaryDirectory(prefix="mmcourse-nbgrader-") as folder:
+    # its kernels on IPC sockets: no "running over TCP without encryption" on the terminal
+    with tempfile.TemporaryDirectory(prefix="mmcourse-nbgrader-") as folder, ipc_kernels(config):
         root = Path(folder)
         for name in exercises:
             exercise_notebooks(name, course_dir=course_dir)  # validates the name

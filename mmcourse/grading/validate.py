@@ -24,6 +24,7 @@ from traitlets.log import get_logger
 
 from mmcourse import paths
 from mmcourse.grading.exercises import _captured_log, load_config
+from mmcourse.kernels import ipc_kernels
 
 HIDDEN_TESTS = "BEGIN HIDDEN TESTS"
 
@@ -97,8 +98,8 @@ def validate_notebook(
         return validation
     config = load_config(course_dir=course_dir, timeout=timeout)
     resources = {"metadata": {"path": str(path.resolve().parent)}}
-    with _validating(), _captured_log(get_logger()) as log:  # Python warnings muted too
-        try:
+    with _validating(), _captured_log(get_logger()) as log, ipc_kernels(config):
+        try:  # Python warnings muted, the kernel on IPC sockets (no TCP warning)
             for preprocessor in (CheckCellMetadata, ClearOutput, Execute):
                 notebook, resources = preprocessor(config=config).preprocess(notebook, resources)
         except Exception as error:  # noqa: BLE001 - a dead kernel, bad metadata: reported
@@ -162,6 +163,7 @@ def check_notebooks(notebooks, *, course_dir=None, timeout=None, out=None) -> in
         load_exercise_notebook(Path(path))
     failed = 0
     for path in notebooks:
+        print(f"checking {paths.display(path)} in a fresh kernel...", file=out, flush=True)
         validation = validate_notebook(path, course_dir=course_dir, timeout=timeout)
         print(format_validation(validation), file=out, flush=True)
         failed += not validation.ok

@@ -132,9 +132,16 @@ def test_mmcourse_check_exits_1_when_a_notebook_fails_and_0_when_all_pass(
     monkeypatch.setattr(validate, "validate_notebook", already_run)
     right, wrong = (checked[name].path for name in ("right", "wrong"))
     assert cli.main(["check", str(right)]) == 0
-    assert "visible tests passed" in capsys.readouterr().out
+    first, verdict = capsys.readouterr().out.splitlines()[:2]
+    assert first == "checking exercises/work/right.ipynb in a fresh kernel..." or (
+        first.startswith("checking ") and first.endswith("right.ipynb in a fresh kernel...")
+    )
+    assert "visible tests passed" in verdict
     assert cli.main(["check", str(right), str(wrong), "--timeout", "30"]) == 1
     out = capsys.readouterr().out.splitlines()
+    started = [line for line in out if line.startswith("checking ")]
+    assert len(started) == 2 and started[1].endswith("wrong.ipynb in a fresh kernel...")
+    out = [line for line in out if line not in started]  # each notebook's line before its run
     assert "visible tests passed" in out[0] and ": FAILED (" in out[1]
     assert "  FAILED q4_majority_baseline (2 points): AssertionError: " in "\n".join(out)
     assert ran == ["right", "right", "wrong"]
