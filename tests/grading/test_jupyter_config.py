@@ -30,6 +30,7 @@ print(json.dumps({
     "server": {k: v for k, v in app.jpserver_extensions.items() if k.startswith("nbgrader")},
     "lab": sorted(e["name"] for e in page["federated_extensions"] if "nbgrader" in e["name"]),
     "disabled": sorted(page["disabledExtensions"]),
+    "transport": app.config.KernelManager.get("transport", "tcp"),
 }))
 """
 
@@ -51,6 +52,12 @@ def test_lab_config_turns_off_every_nbgrader_extension_the_environment_turns_on(
     lab = extensions(CONFIG)
     assert set(lab["server"]) == set(installed["server"]) and not any(lab["server"].values())
     assert lab["disabled"] == installed["lab"]
+
+
+def test_lab_config_runs_kernels_over_ipc_sockets_not_tcp_ports():
+    # No "Kernel is running over TCP without encryption" on `make lab`'s terminal per notebook.
+    assert extensions(None)["transport"] == "tcp"
+    assert extensions(CONFIG)["transport"] == ("tcp" if sys.platform == "win32" else "ipc")
 
 
 def test_make_lab_uses_the_config_and_make_formgrader_runs_in_the_course():
