@@ -15,7 +15,7 @@ import importlib.util
 import shutil
 from pathlib import Path
 
-from mmcourse.site.offline import _Scanner
+from mmcourse.site.offline import outside_urls
 from mmcourse.widget_static import WIDGET_VIEW
 
 MATHJAX_PACKAGE = "sphinx-mathjax-offline"
@@ -88,13 +88,6 @@ def static_copy(notebook):
         for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
             output.get("data", {}).pop(WIDGET_VIEW, None)
     return notebook
-
-
-def outside_urls(page: str) -> list[tuple[str, str]]:
-    """(tag, url) for each address on another host that `page` would fetch (`site.offline`)."""
-    scanner = _Scanner()
-    scanner.feed(page)
-    return scanner.found
 
 
 def write_html(notebook, *, html_path, exporter):

@@ -7,7 +7,6 @@ from nbclient import NotebookClient
 
 from mmcourse.kernels import ipc_kernels
 
-
 TRANSPORT = (
     "from ipykernel.connect import get_connection_info\n"
     "print(get_connection_info(unpack=True)['transport'])"

@@ -76,6 +76,14 @@ def _css_urls(text: str) -> list[str]:
     return [url for url in CSS_URL.findall(text) if is_outside(url)]
 
 
+def outside_urls(page: str) -> list[tuple[str, str]]:
+    """`(tag, url)` for each address on another host that the HTML `page` would fetch: its
+    scripts, stylesheets, images, media and frames, and `url(...)` in its inline styles."""
+    scanner = _Scanner()
+    scanner.feed(page)
+    return scanner.found
+
+
 def outside_requests(folder: Path) -> list[OutsideRequest]:
     """Every outside address a page or stylesheet of the site in `folder` would fetch."""
     folder = Path(folder)
@@ -83,9 +91,8 @@ def outside_requests(folder: Path) -> list[OutsideRequest]:
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder).as_posix()
         if path.suffix == ".html":
-            scanner = _Scanner()
-            scanner.feed(path.read_text(encoding="utf-8", errors="replace"))
-            found += [OutsideRequest(relative, tag, url) for tag, url in scanner.found]
+            page = path.read_text(encoding="utf-8", errors="replace")
+            found += [OutsideRequest(relative, tag, url) for tag, url in outside_urls(page)]
         elif path.suffix == ".css":
             text = path.read_text(encoding="utf-8", errors="replace")
             found += [OutsideRequest(relative, "css", url) for url in _css_urls(text)]
