@@ -3,9 +3,16 @@
 The model and layer tests are backend-agnostic: `make test` runs them under TensorFlow with the
 rest of the suite, then once more under JAX in a second pytest process (`make test-jax`, with
 `KERAS_BACKEND=jax`). A test that can only run on one backend says so with a `skipif` marker.
+
+The browser tests (`tests/browser/`, `tests/site/`) share `chromium_path` and `browser` below:
+Debian's `chromium` (or `chromium-browser`) on PATH, driven by the `playwright` package (the
+`dev` extra); `playwright install` is never needed. Without them those tests are skipped, with
+the reason; with `MMCOURSE_BROWSER_TESTS=required` (what `.ci/run` sets) they fail instead.
 """
 
 import contextlib
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +68,53 @@ def fusion_data():
     from mmcourse.fusion_data import prepare_fusion_data
 
     return prepare_fusion_data()
+
+
+BROWSER_TESTS_ENV = "MMCOURSE_BROWSER_TESTS"
+
+
+def _missing_browser() -> str | None:
+    """Why the browser tests cannot run here (`None` when they can)."""
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        return (
+            "no Chromium on PATH (`chromium`): install Debian's package "
+            "(`apt-get install chromium`, as root), as .ci/run does"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the `playwright` package is missing: `pip install -e '.[dev]'`"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chromium_path():
+    """The Chromium on PATH; skips the test (fails it, when required) if it cannot run."""
+    reason = _missing_browser()
+    if reason is not None:
+        if os.environ.get(BROWSER_TESTS_ENV) == "required":
+            pytest.fail(f"browser tests required ({BROWSER_TESTS_ENV}=required), but {reason}")
+        pytest.skip(reason)
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """That Chromium, launched by Playwright once per session."""
+    import asyncio
+
+    from playwright.sync_api import sync_playwright
+
+    # A test before these (a kernel client patched by nest_asyncio, say) can leave asyncio's
+    # "running loop" set in this thread though nothing runs: Playwright's sync API then
+    # refuses to start. A synchronous test runs inside no loop, so the mark is cleared here.
+    leftover = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)
+    try:
+        with sync_playwright() as playwright:
+            args = ["--no-sandbox"] if os.geteuid() == 0 else []
+            browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
+            yield browser
+            browser.close()
+    finally:
+        asyncio.events._set_running_loop(leftover)

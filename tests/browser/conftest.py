@@ -2,8 +2,9 @@
 
 They need Debian's `chromium` (or `chromium-browser`) on PATH and the `playwright` package
 (the `dev` extra); `playwright install` is never needed: Playwright is pointed at that
-Chromium. Without them the tests are skipped, with the reason, and the summary says so in
-one line; with `MMCOURSE_BROWSER_TESTS=required` (what `.ci/run` sets) they fail instead.
+Chromium (`chromium_path` and `browser`, shared with `tests/site/`, are in `tests/conftest.py`).
+Without them the tests are skipped, with the reason, and the summary says so in one line;
+with `MMCOURSE_BROWSER_TESTS=required` (what `.ci/run` sets) they fail instead.
 Every page blocks and records each request to a host other than this machine, and each test
 fails on a browser console error, an error or a stderr output. Screenshots of each step go to
 `build/browser/`, with the server's log (`jupyter.log`).
@@ -11,7 +12,6 @@ fails on a browser console error, an error or a stderr output. Screenshots of ea
 
 from __future__ import annotations
 
-import os
 import shutil
 from urllib.parse import urlparse
 
@@ -20,34 +20,9 @@ import pytest
 from mmcourse import paths
 from tests.browser.lab import LOCAL_HOSTS, LabServer
 
-REQUIRED_ENV = "MMCOURSE_BROWSER_TESTS"
 SHOTS = paths.course_root() / "build" / "browser"
 EXERCISE = "ex01_multimodal_data"
 LEARNER = "browser-test"
-
-
-def _missing() -> str | None:
-    """Why the browser tests cannot run here (`None` when they can)."""
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        return (
-            "no Chromium on PATH (`chromium`): install Debian's package "
-            "(`apt-get install chromium`, as root), as .ci/run does"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the `playwright` package is missing: `pip install -e '.[dev]'`"
-    return None
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get(REQUIRED_ENV) == "required":
-            pytest.fail(f"browser tests required ({REQUIRED_ENV}=required), but {reason}")
-        pytest.skip(reason)
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.fixture(scope="session")
@@ -65,27 +40,6 @@ def lab_server(chromium_path, tmp_path_factory):
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    import asyncio
-
-    from playwright.sync_api import sync_playwright
-
-    # A test before these (a kernel client patched by nest_asyncio, say) can leave asyncio's
-    # "running loop" set in this thread though nothing runs: Playwright's sync API then
-    # refuses to start. A synchronous test runs inside no loop, so the mark is cleared here.
-    leftover = asyncio.events._get_running_loop()
-    asyncio.events._set_running_loop(None)
-    try:
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
-            yield browser
-            browser.close()
-    finally:
-        asyncio.events._set_running_loop(leftover)
 
 
 class Guard:

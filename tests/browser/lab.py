@@ -25,6 +25,7 @@ from mmcourse import paths
 from mmcourse.widget_static import WIDGET_STATE, WIDGET_VIEW
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+WIDGET = ".jp-OutputArea-output .jupyter-widgets"  # a live widget drawn in an output area
 # What the test server's user settings start from: no "Would you like to get notified about
 # official Jupyter news?" toast over the screenshots, no request for the news feed.
 TEST_USER_SETTINGS = {
@@ -211,6 +212,21 @@ def run_cells(page, indices, *, timeout: float = 600, failing=()):
         page.keyboard.press("Control+Enter")
         wait_ran(page, [index], timeout=timeout, failing=failing)
     return notebook_json(page)
+
+
+def run_widget_cells(page, server, path: str, fragments):
+    """Open `path`, clear its outputs, and run the cells that contain `fragments` (one cell
+    each, in that order) as `run_cells` does; return the widget the last one shows, waited
+    for and scrolled into view."""
+    open_notebook(page, server, path)
+    clear_outputs(page)
+    notebook = notebook_json(page)
+    indices = [cell_index(notebook, fragment) for fragment in fragments]
+    run_cells(page, indices)
+    widget = cell(page, indices[-1]).locator(WIDGET).first
+    widget.wait_for()
+    widget.scroll_into_view_if_needed()
+    return widget
 
 
 def menu(page, *items: str):

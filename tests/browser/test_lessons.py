@@ -17,6 +17,7 @@ from mmcourse.lessons import multimodal_data
 from mmcourse.text import lexicon
 from mmcourse.widget_static import NOTE
 from tests.browser.lab import (
+    WIDGET,
     cell,
     cell_index,
     clear_outputs,
@@ -24,7 +25,7 @@ from tests.browser.lab import (
     menu,
     notebook_json,
     open_notebook,
-    run_cells,
+    run_widget_cells,
     save_shut_down_and_close,
     saved_widget_ids,
     wait_ran,
@@ -33,8 +34,6 @@ from tests.browser.lab import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-WIDGET = ".jp-OutputArea-output .jupyter-widgets"
 
 
 def status_text(page, widget, pattern="posts match"):
@@ -185,14 +184,8 @@ def playground_rows(widget):
 
 
 def test_lesson_03_playground_predicts_typed_text(page, lab_server):
-    open_notebook(page, lab_server, "notebooks/03_text_sentiment.ipynb")
-    clear_outputs(page)
-    notebook = notebook_json(page)
-    indices = [cell_index(notebook, fragment) for fragment in LESSON_03_CELLS]
-    run_cells(page, indices)
-    widget = cell(page, indices[-1]).locator(WIDGET).first
-    widget.wait_for()
-    widget.scroll_into_view_if_needed()
+    path = "notebooks/03_text_sentiment.ipynb"
+    widget = run_widget_cells(page, lab_server, path, LESSON_03_CELLS)
     page.shot("playground", widget)
     first = playground_rows(widget)
     assert set(first) == {"bag of embeddings", "TextCNN", "BiLSTM", "lexicon"}
@@ -224,14 +217,7 @@ LESSON_08_CELLS = [
 
 def test_lesson_08_viewer_redraws_the_heat_map_for_another_post(page, lab_server):
     path = "notebooks/08_attention_fusion.ipynb"
-    open_notebook(page, lab_server, path)
-    clear_outputs(page)
-    notebook = notebook_json(page)
-    indices = [cell_index(notebook, fragment) for fragment in LESSON_08_CELLS]
-    run_cells(page, indices)
-    widget = cell(page, indices[-1]).locator(WIDGET).first
-    widget.wait_for()
-    widget.scroll_into_view_if_needed()
+    widget = run_widget_cells(page, lab_server, path, LESSON_08_CELLS)
     page.shot("viewer", widget)
 
     test_frame = load_moodposts().subset("test").frame

@@ -3,8 +3,9 @@
 `site_build` builds the whole site once per session (about 25 s on 2 cores) into a temporary
 folder and records its progress lines. The browser tests need Debian's `chromium` on PATH and
 the `playwright` package (the `dev` extra); Playwright is pointed at that Chromium, so
-`playwright install` is never needed. Without them the browser tests are skipped, with the
-reason; with `MMCOURSE_BROWSER_TESTS=required` (what `.ci/run` sets) they fail instead.
+`playwright install` is never needed (`chromium_path` and `browser` are in `tests/conftest.py`).
+Without them the browser tests are skipped, with the reason; with
+`MMCOURSE_BROWSER_TESTS=required` (what `.ci/run` sets) they fail instead.
 The site is served from 127.0.0.1, and every request to any other host is blocked and
 recorded. Screenshots go to `build/browser/site/`.
 """
@@ -13,27 +14,13 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
-import shutil
 import threading
 
 import pytest
 
 from mmcourse import paths
 
-REQUIRED_ENV = "MMCOURSE_BROWSER_TESTS"
 SHOTS = paths.course_root() / "build" / "browser" / "site"
-
-
-def _missing() -> str | None:
-    """Why the browser tests cannot run here (`None` when they can)."""
-    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
-        return "no Chromium on PATH: install Debian's `chromium` (`apt-get install chromium`)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the `playwright` package is missing: `pip install -e '.[dev]'`"
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -67,37 +54,6 @@ def site_url(site_build):
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="session")
-def chromium_path():
-    reason = _missing()
-    if reason is not None:
-        if os.environ.get(REQUIRED_ENV) == "required":
-            pytest.fail(f"browser tests required ({REQUIRED_ENV}=required), but {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path):
-    import asyncio
-
-    from playwright.sync_api import sync_playwright
-
-    # A test before these (a kernel client patched by nest_asyncio, say) can leave asyncio's
-    # "running loop" set in this thread though nothing runs: Playwright's sync API then
-    # refuses to start. A synchronous test runs inside no loop, so the mark is cleared here.
-    leftover = asyncio.events._get_running_loop()
-    asyncio.events._set_running_loop(None)
-    try:
-        with sync_playwright() as playwright:
-            args = ["--no-sandbox"] if os.geteuid() == 0 else []
-            browser = playwright.chromium.launch(executable_path=chromium_path, args=args)
-            yield browser
-            browser.close()
-    finally:
-        asyncio.events._set_running_loop(leftover)
 
 
 class Visit:
