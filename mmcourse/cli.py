@@ -162,6 +162,28 @@ def bench(args, out=None) -> int:
     return 1 if failed else 0
 
 
+def seeds(args, out=None) -> int:
+    from mmcourse import lessons
+    from mmcourse import seeds as seed_sweep
+
+    out = out or sys.stdout
+    lesson = lessons.lesson(args.lesson)
+    if not lesson.has_experiment:
+        raise SystemExit(
+            f"mmcourse seeds: lesson {args.lesson} trains no models (lessons 03-09 do)."
+        )
+    result = seed_sweep.sweep(
+        lesson.module,
+        args.seeds,
+        details=tuple(args.detail),
+        progress=lambda line: print(line, file=out, flush=True),
+    )
+    print("\n" + seed_sweep.format_sweep(result), file=out)
+    for failure in result.failures():
+        print(f"FAILED: {failure}", file=out)
+    return 0 if result.all_held else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mmcourse.grading import commands as grading_commands
 
@@ -190,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON result")
     bench.add_argument("--markdown", type=Path, default=None, help="also write Markdown here")
     bench.add_argument("--full-lessons", action="store_true", help="time full mode too (long)")
+    sweep = commands.add_parser("seeds", help="a lesson's claims, run once per seed")
+    sweep.add_argument("lesson", help="the lesson's number, 03-09")
+    sweep.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    sweep.add_argument(
+        "--detail", action="append", default=[], help="an evaluation detail to tabulate too"
+    )
     return parser
 
 
@@ -218,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return commands.run(args)
     if args.command == "bench":
         return bench(args)
+    if args.command == "seeds":
+        return seeds(args)
     raise AssertionError("unreachable")  # argparse rejects unknown commands
 
 
