@@ -24,6 +24,7 @@ TITLE = "mmcourse: cross-modal sentiment analysis, a course in Keras 3"
 REFERENCE = (
     ("notebooks/RESULTS.md", "results.md"),
     ("notebooks/BENCHMARKS.md", "benchmarks.md"),
+    ("notebooks/SEEDS.md", "seeds.md"),
     ("datasets/moodposts/README.md", "dataset.md"),
     ("notebooks/GLOSSARY.md", "glossary.md"),
 )

@@ -65,6 +65,7 @@ def test_lessons_come_in_the_registrys_order_then_reference_then_exercises(tmp_p
         ("appendix_errata.ipynb", "Appendices"),
         ("results.md", "Reference"),
         ("benchmarks.md", "Reference"),
+        ("seeds.md", "Reference"),
         ("dataset.md", "Reference"),
         ("glossary.md", "Reference"),
         ("exercises/ex01_multimodal_data.ipynb", "Exercises"),
