@@ -5,9 +5,10 @@ points") and the numbers that back them. A lesson module turns its numbers into 
 `at_least`, `at_most`, `below`, `within` and `holds`; the notebook shows them with `check`,
 which returns the table and raises `ClaimError` when one fails. So the notebook run under nbval
 (fast mode, in CI) fails loudly the day a claim stops holding, and the models are trained once,
-not again by a separate test. In full mode the notebooks pass `strict=False`: the thresholds
-were set on fast-mode numbers, so a full-mode run on other hardware reports a claim that does
-not hold (printed, and `False` in the table) instead of stopping.
+not again by a separate test. The notebooks check strictly in full mode too (`make outputs`
+stops on a failed claim): a claim that holds only for an under-trained model, or only for one
+seed (`mmcourse seeds`), is a wrong claim, and the claim and its text change, not its bound.
+`strict=False` (print instead of raise) is for exploring, e.g. on your own data.
 
     claims.check([claims.at_least("fusion beats text alone", fused, text + 0.1)], lesson="07")
 """
