@@ -241,7 +241,9 @@ def run_experiment(data=None, *, settings: Settings | None = None) -> LessonResu
     builders = {
         "listing_4_2": lambda: image.build_listing_4_2(weights="course"),
         "image_cnn": lambda: image.build_image_cnn(augment=False),
-        "image_cnn_augmented": lambda: image.build_image_cnn(augment=True),
+        "image_cnn_augmented": lambda: image.build_image_cnn(
+            augment=True, name="image_cnn_augmented"
+        ),
     }
     for name, build in builders.items():
         keras.utils.set_random_seed(settings.seed)

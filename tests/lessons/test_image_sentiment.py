@@ -126,3 +126,35 @@ def test_bad_learning_curves_are_refused():
         image_sentiment.lesson_claims(_result(scratch=57.6, frozen=93.7))
     with pytest.raises(ValueError, match="Received: result of type dict"):
         image_sentiment.lesson_claims({"learning_curve": {}})
+
+
+def test_run_experiment_gives_each_trained_model_its_own_name(monkeypatch):
+    # The progress line and `checkpoint.resumable` name a model's run after the model: two
+    # models of one name would share a checkpoint folder (the augmented CNN resuming from the
+    # plain one's weights).
+    from types import SimpleNamespace
+
+    images, labels = _arrays(8)
+    split = {"image": images}
+    data = SimpleNamespace(
+        arrays={"train": split, "val": split, "test": split},
+        labels=lambda split_name, column: labels,
+    )
+    names = []
+
+    def fake_train(model, *args, **kwargs):
+        names.append(model.name)
+        return SimpleNamespace(history={"loss": [1.0]}, seconds=0.0)
+
+    monkeypatch.setattr(image_sentiment, "train", fake_train)
+    monkeypatch.setattr(image_sentiment, "training_details", lambda *a, **k: {})
+    monkeypatch.setattr(image_sentiment, "_score", lambda model, data, name, *a: name)
+    monkeypatch.setattr(image_sentiment, "fit_recipe", lambda recipe, *a, **k: recipe)
+    monkeypatch.setattr(
+        image_sentiment,
+        "learning_curve",
+        lambda *a, **k: {"scratch": [0.5], "frozen + linear": [0.9]},
+    )
+    result = image_sentiment.run_experiment(data, settings=ONE_EPOCH)
+    assert names == ["listing_4_2", "image_cnn", "image_cnn_augmented"]
+    assert result.evaluations[:3] == names
