@@ -35,6 +35,7 @@ from mmcourse.experiment import LessonResult, fit_and_evaluate, predict
 from mmcourse.fusion_data import FusionData, prepare_fusion_data
 from mmcourse.models import fusion
 from mmcourse.settings import ByMode, TrainSettings
+from mmcourse.train import predict_batches
 
 BASELINES = ("text_only", "image_only")
 FUSIONS = ("early_fusion", "late_fusion", "concat_fusion", "gated_fusion", "tensor_fusion")
@@ -221,10 +222,10 @@ def gate_contrast(gates: pd.DataFrame) -> float:
 
 def branch_confidence(model: keras.Model, data: FusionData, split: str = "test"):
     """Late fusion: each branch's mean top probability per phenomenon (1/3 = undecided)."""
-    heads = [model.get_layer(f"{side}_head_output").output for side in ("text", "image")]
+    heads = {side: model.get_layer(f"{side}_head_output").output for side in ("text", "image")}
     inputs = data.inputs(split, [t.name for t in model.inputs])
-    text, image = keras.Model(model.inputs, heads).predict(inputs, batch_size=256, verbose=0)
-    values = {"text_branch": text.max(axis=-1), "image_branch": image.max(axis=-1)}
+    branches = predict_batches(keras.Model(model.inputs, heads), inputs)  # no retracing
+    values = {f"{side}_branch": branches[side].max(axis=-1) for side in ("text", "image")}
     return _per_phenomenon(values, data, split)
 
 

@@ -130,9 +130,14 @@ def build_gated_fusion(*, vocabulary_size, modality_dropout=0.0, units=64, name=
 
 
 def gate_values(model: keras.Model, inputs, *, batch_size=256):
-    """The gate `z` of a gated fusion model, (num_posts, units): 1 = text, 0 = image."""
+    """The gate `z` of a gated fusion model, (num_posts, units): 1 = text, 0 = image.
+
+    Called batch by batch (`predict_batches`), not with `predict`: a `predict` on each new
+    sub-model traces a `tf.function` of its own, and TensorFlow warns about the retracing."""
+    from mmcourse.train import predict_batches  # mmcourse.train imports no model builder
+
     gate = model.get_layer("fusion_gate").output[1]
-    return keras.Model(model.inputs, gate).predict(inputs, batch_size=batch_size, verbose=0)
+    return predict_batches(keras.Model(model.inputs, gate), inputs, batch_size=batch_size)
 
 
 def build_tensor_fusion(
