@@ -22,14 +22,19 @@ from mmcourse.experiment import LessonResult
 
 @dataclasses.dataclass
 class SeedSweep:
-    """`claims`: one row per claim, one column per seed, each cell the measured value with
-    "✗" after it when the claim failed; `held`: the same as booleans; `details`: one row per
-    (evaluation, detail) asked for, one column per seed; `seconds`: each seed's run time."""
+    """`measured`: one row per claim, one column per seed, the measured value as the claim
+    prints it; `held`: the same as booleans; `details`: one row per (evaluation, detail) asked
+    for, one column per seed; `seconds`: each seed's run time."""
 
-    claims: pd.DataFrame
+    measured: pd.DataFrame
     held: pd.DataFrame
     details: pd.DataFrame
     seconds: dict[int, float]
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """`measured`, with "✗" after each value whose claim failed."""
+        return self.measured.where(self.held, self.measured + " ✗")
 
     @property
     def all_held(self) -> bool:
@@ -38,7 +43,7 @@ class SeedSweep:
     def failures(self) -> list[str]:
         """`"seed S: claim (measured M)"` for every claim that failed."""
         return [
-            f"seed {seed}: {text} (measured {self.claims.loc[text, seed].rstrip(' ✗')})"
+            f"seed {seed}: {text} (measured {self.measured.loc[text, seed]})"
             for seed in self.held.columns
             for text in self.held.index
             if not self.held.loc[text, seed]
@@ -57,7 +62,7 @@ def sweep(module, seeds, *, details=(), data=None, progress=None) -> SeedSweep:
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be distinct and at least one. Received: seeds={seeds}")
     base = module.SETTINGS.for_mode()
-    claims, held, found, seconds = {}, {}, {}, {}
+    measured, held, found, seconds = {}, {}, {}, {}
     for seed in seeds:
         started = time.perf_counter()
         result = module.run_experiment(data, settings=dataclasses.replace(base, seed=seed))
@@ -68,7 +73,7 @@ def sweep(module, seeds, *, details=(), data=None, progress=None) -> SeedSweep:
             )
         seconds[seed] = round(time.perf_counter() - started, 1)
         checked = module.lesson_claims(result)
-        claims[seed] = {c.text: c.measured + ("" if c.held else " ✗") for c in checked}
+        measured[seed] = {c.text: c.measured for c in checked}
         held[seed] = {c.text: c.held for c in checked}
         found[seed] = {
             (evaluation.name, key): evaluation.details[key]
@@ -82,7 +87,8 @@ def sweep(module, seeds, *, details=(), data=None, progress=None) -> SeedSweep:
                 f"seed {seed}: {len(checked) - failed}/{len(checked)} claims held "
                 f"({seconds[seed]:.0f} s)"
             )
-    missing = [key for key in details if not any(key == k for f in found.values() for _, k in f)]
+    tabulated = {key for values in found.values() for _, key in values}
+    missing = [key for key in details if key not in tabulated]
     if missing:
         raise ValueError(
             f"No evaluation of the lesson has the details {missing}. Received: details={details}"
@@ -90,7 +96,7 @@ def sweep(module, seeds, *, details=(), data=None, progress=None) -> SeedSweep:
     table = pd.DataFrame(found)
     if len(table):
         table.index.names = ["evaluation", "detail"]
-    return SeedSweep(pd.DataFrame(claims), pd.DataFrame(held), table, seconds)
+    return SeedSweep(pd.DataFrame(measured), pd.DataFrame(held), table, seconds)
 
 
 def format_sweep(result: SeedSweep) -> str:

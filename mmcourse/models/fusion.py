@@ -26,6 +26,7 @@ import keras
 from mmcourse.arguments import check_positive_int
 from mmcourse.models import blocks
 from mmcourse.models.fusion_layers import GatedFusion, LateFusion, LowRankFusion
+from mmcourse.train import predict_batches
 
 
 def _check(*, vocabulary_size=None, modality_dropout=0.0, **positive) -> None:
@@ -134,8 +135,6 @@ def gate_values(model: keras.Model, inputs, *, batch_size=256):
 
     Called batch by batch (`predict_batches`), not with `predict`: a `predict` on each new
     sub-model traces a `tf.function` of its own, and TensorFlow warns about the retracing."""
-    from mmcourse.train import predict_batches  # mmcourse.train imports no model builder
-
     gate = model.get_layer("fusion_gate").output[1]
     return predict_batches(keras.Model(model.inputs, gate), inputs, batch_size=batch_size)
 
