@@ -35,9 +35,14 @@ lab: $(STAMP)
 formgrader: $(STAMP)
 	cd exercises && $(abspath $(BIN))/jupyter lab $(LAB_ROOT) --notebook-dir=.
 
-# Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX.
+# Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX, each run
+# shared by TEST_WORKERS processes (pytest-xdist; file by file, see tests/conftest.py). Two suit
+# 2 cores and any laptop (each worker and its notebook kernels hold 1-2 GB); TEST_WORKERS=0 runs
+# everything in one process.
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: lint
-	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider --durations=15
+	MMCOURSE_FAST=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider --durations=15 $(XDIST)
 	$(MAKE) --no-print-directory test-jax
 
 # The inner loop: the unit tests, no notebooks, no slow tests (about 3 minutes on 2 cores).
@@ -48,7 +53,7 @@ test-quick: $(STAMP)
 # fixes its backend when first imported), the way Keras runs its own suite per backend.
 JAX_TESTS ?= tests/models tests/text/test_skipgram.py tests/test_checkpoint.py
 test-jax: $(STAMP)
-	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q --durations=5 $(JAX_TESTS)
+	KERAS_BACKEND=jax MMCOURSE_FAST=1 $(BIN)/python -m pytest -p no:cacheprovider -q --durations=5 $(XDIST) $(JAX_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

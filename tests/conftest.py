@@ -118,3 +118,20 @@ def browser(chromium_path):
             browser.close()
     finally:
         asyncio.events._set_running_loop(leftover)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """How `make test` shares the suite between its workers (pytest-xdist, `-n`): file by
+    file, so that every cell of a notebook runs in order in one kernel and a module's fixtures
+    are built once; `tests/grading/` as one unit, so that the class its tests read (`graded`,
+    tests/grading/conftest.py) is graded once, not once per worker. The units with the most
+    tests go first (xdist's `--loadscope-reorder`, on by default)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return "tests/grading/" if path.startswith("tests/grading/") else path
+
+    return FileScheduling(config, log)
