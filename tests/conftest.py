@@ -20,6 +20,7 @@ import pytest
 from PIL import Image
 
 from mmcourse.data.core import DatasetError
+from tests.scheduling import work_unit
 
 
 @pytest.fixture
@@ -122,16 +123,13 @@ def browser(chromium_path):
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """How `make test` shares the suite between its workers (pytest-xdist, `-n`): file by
-    file, so that every cell of a notebook runs in order in one kernel and a module's fixtures
-    are built once; `tests/grading/` as one unit, so that the class its tests read (`graded`,
-    tests/grading/conftest.py) is graded once, not once per worker. The units with the most
-    tests go first (xdist's `--loadscope-reorder`, on by default)."""
+    """`make test` runs on several workers (pytest-xdist, `-n`) unit by unit
+    (`tests.scheduling.work_unit`: file by file, `tests/grading/` as one); the units with the
+    most tests go first (xdist's `--loadscope-reorder`, on by default)."""
     from xdist.scheduler import LoadScopeScheduling
 
-    class FileScheduling(LoadScopeScheduling):
+    class WorkUnitScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            path = nodeid.split("::", 1)[0]
-            return "tests/grading/" if path.startswith("tests/grading/") else path
+            return work_unit(nodeid)
 
-    return FileScheduling(config, log)
+    return WorkUnitScheduling(config, log)
