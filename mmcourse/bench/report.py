@@ -68,8 +68,19 @@ def machine_info() -> dict:
         "gpu": report["gpu_available"],
         "versions": versions,
         "feature_cache": "off" if os.environ.get("MMCOURSE_CACHE", "") == "off" else "on",
+        "onednn": onednn_setting(report["backend"]),
         "load_average": _load_average(),
     }
+
+
+def onednn_setting(backend: str) -> str:
+    """Whether TensorFlow's oneDNN kernels are on: `"off"` where `TF_ENABLE_ONEDNN_OPTS=0`
+    (what `make` and the notebooks set by default, to keep TensorFlow's import silent), `"on"`
+    otherwise (TensorFlow's default on x86 Linux), `"n/a"` on another backend. They change
+    the speed of convolutions on the CPU, so a run says which it measured."""
+    if backend != "tensorflow":
+        return "n/a"
+    return "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip() == "0" else "on"
 
 
 def _measures(*, quick: bool, full_lessons: bool, progress) -> dict:
@@ -239,7 +250,8 @@ def _machine_lines(result: dict) -> list[str]:
         f"{machine['date']}, {result['mode']} run, {result.get('seconds', 0):.0f} s in all",
         f"{machine['platform']} ({machine['processor']}), {machine['cores']} cores, "
         f"{_mib(machine.get('memory_bytes'))} MiB memory",
-        f"backend {machine['backend']}, devices: {', '.join(machine['devices'])}",
+        f"backend {machine['backend']} (oneDNN {machine.get('onednn', 'not recorded')}), "
+        f"devices: {', '.join(machine['devices'])}",
         f"load average at the start: {' '.join(map(str, load)) if load else 'unknown'}",
         versions,
     ]

@@ -35,6 +35,7 @@ def test_quick_run_has_every_section_with_positive_numbers(quick_result):
         assert quick_result[name]["seconds"] > 0
     machine = quick_result["machine"]
     assert machine["cores"] >= 1 and machine["devices"] and machine["load_average"]
+    assert machine["onednn"] == report.onednn_setting(machine["backend"])
     assert "keras" in machine["versions"]
     for row in quick_result["pipeline"]["rows"]:
         assert row["images"] == pipeline.QUICK_IMAGES and row["samples_per_second"] > 0
@@ -131,6 +132,7 @@ def _hand_made() -> dict:
         "gpu": False,
         "versions": {"python": "3.11", "keras": "3.15"},
         "load_average": [1.5, 1.0, 0.5],
+        "onednn": "off",
     }
     rows = [
         {"pipeline": name, "images": 64, "seconds": 0.5, "samples_per_second": rate, "note": ""}
@@ -155,7 +157,8 @@ def _hand_made() -> dict:
 
 def test_format_tables_renders_every_row_of_a_hand_made_result():
     text = report.format_tables(_hand_made())
-    for fragment in ("2 cores", "8,192 MiB", "load average at the start: 1.5 1.0 0.5"):
+    fragments = ("2 cores", "8,192 MiB", "load average at the start: 1.5 1.0 0.5")
+    for fragment in (*fragments, "backend tensorflow (oneDNN off), devices: CPU:0"):
         assert fragment in text
     assert "tf.data" in text and "2.00" in text  # 128 samples/s over 64
     assert "gated_fusion" in text and "1,234" in text and "35.6" in text and "1.099" in text
@@ -172,6 +175,19 @@ def test_format_markdown_has_a_table_per_measured_section():
     assert "| lesson | model | policy | params |" in text
     assert "| 07 | gated_fusion | float32 | 1,234 |" in text
     assert "skipped: needs TensorFlow." in text
+
+
+def test_a_run_says_whether_tensorflows_onednn_kernels_were_on(monkeypatch):
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    assert report.onednn_setting("tensorflow") == "off"
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    assert report.onednn_setting("tensorflow") == "on"
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS")
+    assert report.onednn_setting("tensorflow") == "on"  # TensorFlow's own default
+    assert report.onednn_setting("jax") == "n/a"
+    result = _hand_made()
+    del result["machine"]["onednn"]  # a JSON written before the field existed
+    assert "backend tensorflow (oneDNN not recorded)" in report.format_tables(result)
 
 
 def test_problems_names_failed_sections_and_rows(tmp_path):
