@@ -36,9 +36,9 @@ formgrader: $(STAMP)
 	cd exercises && $(abspath $(BIN))/jupyter lab $(LAB_ROOT) --notebook-dir=.
 
 # Lint, every test and notebook on TensorFlow, then the backend-agnostic tests on JAX, each run
-# shared by TEST_WORKERS processes (pytest-xdist; file by file, see tests/conftest.py). Two suit
-# 2 cores and any laptop (each worker and its notebook kernels hold 1-2 GB); TEST_WORKERS=0 runs
-# everything in one process.
+# shared by TEST_WORKERS processes (pytest-xdist, file by file: tests/scheduling.py). Two fit
+# 2 cores and a laptop's memory (each worker with its notebook kernel holds 1-2 GB);
+# TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile
 test: lint

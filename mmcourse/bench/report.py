@@ -74,13 +74,10 @@ def machine_info() -> dict:
 
 
 def onednn_setting(backend: str) -> str:
-    """Whether TensorFlow's oneDNN kernels are on: `"off"` where `TF_ENABLE_ONEDNN_OPTS=0`
-    (what `make` and the notebooks set by default, to keep TensorFlow's import silent), `"on"`
-    otherwise (TensorFlow's default on x86 Linux), `"n/a"` on another backend. They change
-    the speed of convolutions on the CPU, so a run says which it measured."""
-    if backend != "tensorflow":
-        return "n/a"
-    return "off" if os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip() == "0" else "on"
+    """TensorFlow's oneDNN kernels, which change its CPU speed: `"off"` where
+    `TF_ENABLE_ONEDNN_OPTS=0` (`make`'s and the notebooks' default), else `"on"`; or `"n/a"`."""
+    setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip()
+    return "n/a" if backend != "tensorflow" else "off" if setting == "0" else "on"
 
 
 def _measures(*, quick: bool, full_lessons: bool, progress) -> dict:
