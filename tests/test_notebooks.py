@@ -50,6 +50,19 @@ def test_lesson_stores_no_stderr_and_no_errors(path):
 
 
 @pytest.mark.parametrize(
+    "path", sorted(paths.notebooks_dir().glob("appendix_*.ipynb")), ids=lambda p: p.name
+)
+def test_appendix_stores_an_error_only_where_a_cell_is_tagged_to_raise(path):
+    # The errata appendix shows the article's listings failing as printed: those cells carry
+    # nbval's `nbval-raises-exception` tag and store the error they teach; no other cell may.
+    for index, cell in enumerate(_cells(path)):
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        tagged = "nbval-raises-exception" in cell.get("metadata", {}).get("tags", [])
+        assert len(errors) == (1 if tagged else 0), (index, "".join(cell["source"])[:80])
+        assert all(o.get("name") != "stderr" for o in cell.get("outputs", [])), index
+
+
+@pytest.mark.parametrize(
     "path", sorted(paths.notebooks_dir().glob("*.ipynb")), ids=lambda p: p.name
 )
 def test_lesson_stores_no_path_of_the_machine_it_ran_on(path):
