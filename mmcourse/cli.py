@@ -163,8 +163,7 @@ def bench(args, out=None) -> int:
 
 
 def seeds(args, out=None) -> int:
-    from mmcourse import lessons
-    from mmcourse import seeds as seed_sweep
+    from mmcourse import lessons, quiet
 
     out = out or sys.stdout
     lesson = lessons.lesson(args.lesson)
@@ -172,6 +171,9 @@ def seeds(args, out=None) -> int:
         raise SystemExit(
             f"mmcourse seeds: lesson {args.lesson} trains no models (lessons 03-09 do)."
         )
+    quiet.import_tensorflow(onednn=True if lesson.onednn else None)  # as its notebook does
+    from mmcourse import seeds as seed_sweep
+
     result = seed_sweep.sweep(
         lesson.module,
         args.seeds,

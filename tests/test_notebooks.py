@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from mmcourse import paths
+from mmcourse import lessons, paths
 
 NOTEBOOKS = sorted(paths.notebooks_dir().glob("[0-9][0-9]_*.ipynb"))
 CARD_METADATA = paths.shipped_dataset() / "moodposts" / "metadata.json"
@@ -83,6 +83,26 @@ def test_tensorflow_is_never_imported_in_a_checked_cell(path):
         source = "".join(cell["source"])
         if "nbval-check-output" in cell.get("metadata", {}).get("tags", []):
             assert not re.search(r"import tensorflow|to_tf_dataset", source), source[:80]
+
+
+IMPORT_LINE = re.compile(r"^\s*(?:import|from)\s+(?:keras|tensorflow|mmcourse)\b.*$", re.M)
+ONEDNN_OFF = '("TF_ENABLE_ONEDNN_OPTS", "0")'
+
+
+@pytest.mark.parametrize("entry", lessons.LESSONS, ids=lambda entry: entry.notebook)
+def test_a_notebook_turns_onednn_on_where_the_registry_says_before_tensorflow_loads(entry):
+    """Lesson 04 (`Lesson.onednn`) calls `quiet.import_tensorflow(onednn=True)` before any
+    line that imports Keras, TensorFlow or mmcourse (but `mmcourse.quiet`); the others set
+    `TF_ENABLE_ONEDNN_OPTS=0` in their setup cell, as `make` does."""
+    cells = _cells(paths.notebooks_dir() / entry.notebook)
+    code = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    call = code.find("quiet.import_tensorflow(onednn=True)")
+    if not entry.onednn:
+        assert call == -1 and ONEDNN_OFF in code, entry.notebook
+        return
+    assert call != -1 and ONEDNN_OFF not in code, entry.notebook
+    imports = [m for m in IMPORT_LINE.finditer(code) if m.group(0) != "from mmcourse import quiet"]
+    assert imports[0].start() > call, f"imported before oneDNN was set: {imports[0].group(0)!r}"
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,9 @@ comparison its notebook trains, in fast mode (`MMCOURSE_FAST=1`) and, when asked
 seconds, the import time, the number of models compared, how many of the lesson's claims held
 (`lesson_claims` on what was measured) and the process's peak RSS.
 
+A lesson whose notebook turns oneDNN on (`mmcourse.lessons.Lesson.onednn`, lesson 04) is
+timed with it on, other lessons as the environment says (`make`: off).
+
 The feature cache (`mmcourse.feature_cache`) is left as the learner has it: a first run
 encodes the 6,000 images once; later runs read them from the cache. Quick mode times lesson 03
 in fast mode only.
@@ -23,10 +26,14 @@ MODES = ("fast", "full")
 def measure_lesson(*, number: str) -> None:
     """Run in the child: time lesson `number`'s `run_experiment` and `report_result` it."""
     started = time.perf_counter()
-    from mmcourse import lessons, runtime
+    from mmcourse import lessons, quiet
+
+    entry = lessons.lesson(number)
+    quiet.import_tensorflow(onednn=True if entry.onednn else None)  # as its notebook does
+    from mmcourse import runtime
     from mmcourse.bench.child import report_result
 
-    module = lessons.lesson(number).module
+    module = entry.module
     import_seconds = time.perf_counter() - started
     started = time.perf_counter()
     result = module.run_experiment()
@@ -41,6 +48,7 @@ def measure_lesson(*, number: str) -> None:
             "models": len(result.evaluations),
             "claims_held": sum(bool(claim.held) for claim in found),
             "claims": len(found),
+            "onednn": quiet.onednn_enabled(),
         }
     )
 
@@ -88,4 +96,5 @@ def _progress_line(row: dict) -> str:
     return (
         f"{where}: {row['seconds']:.0f} s, {row['claims_held']}/{row['claims']} claims held, "
         f"peak RSS {(row['peak_rss_kib'] or 0) / 2**10:.0f} MiB"
+        + (", oneDNN on" if row.get("onednn") else "")
     )

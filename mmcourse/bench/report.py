@@ -75,7 +75,7 @@ def machine_info() -> dict:
 
 def onednn_setting(backend: str) -> str:
     """TensorFlow's oneDNN kernels, which change its CPU speed: `"off"` where
-    `TF_ENABLE_ONEDNN_OPTS=0` (`make`'s and the notebooks' default), else `"on"`; or `"n/a"`."""
+    `TF_ENABLE_ONEDNN_OPTS=0` (`make`'s default; lesson 04 turns them on), else `"on"`."""
     setting = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip()
     return "n/a" if backend != "tensorflow" else "off" if setting == "0" else "on"
 
@@ -220,7 +220,7 @@ def _lesson_table(section: dict):
             continue
         rows.append(
             (
-                r["lesson"],
+                r["lesson"] + (" (oneDNN on)" if r.get("onednn") else ""),
                 r["mode"],
                 _number(r["seconds"]),
                 str(r["models"]),

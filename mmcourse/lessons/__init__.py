@@ -32,6 +32,8 @@ class Lesson:
     title: str
     question: str  # the question the lesson answers (lesson 00's map of the course)
     results_title: str | None = None  # the heading in notebooks/RESULTS.md, if not `title`
+    # TensorFlow's oneDNN CPU kernels on in its notebook and benchmark (`mmcourse.quiet`)
+    onednn: bool = False
 
     @property
     def notebook(self) -> str:
@@ -80,6 +82,7 @@ LESSONS = (
         "Image sentiment",
         "how far does the image alone go? (listing 4.2, corrected)",
         results_title="Image sentiment (trained on image_label)",
+        onednn=True,  # its CNNs train about twice as fast (notebooks/BENCHMARKS.md)
     ),
     Lesson(
         "05",

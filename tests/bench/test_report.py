@@ -258,3 +258,14 @@ def test_throughput_runs_under_jax_without_importing_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
+
+
+def test_a_lesson_timed_with_onednn_on_says_so_in_its_row():
+    result = _hand_made()
+    row = {"seconds": 240.0, "models": 5, "claims_held": 9, "claims": 9, "peak_rss_kib": 2**20}
+    rows = [{"lesson": "04", "mode": "full", "onednn": True, **row}]
+    rows.append({"lesson": "05", "mode": "full", "onednn": False, **row})
+    result["lesson_times"] = {"modes": ["full"], "rows": rows}
+    text = report.format_markdown(result)
+    assert "| 04 (oneDNN on) | full | 240 |" in text
+    assert "| 05 | full | 240 |" in text
