@@ -171,7 +171,7 @@ def seeds(args, out=None) -> int:
         raise SystemExit(
             f"mmcourse seeds: lesson {args.lesson} trains no models (lessons 03-09 do)."
         )
-    quiet.import_tensorflow(onednn=True if lesson.onednn else None)  # as its notebook does
+    quiet.import_tensorflow(onednn=lesson.onednn)  # as its notebook does
     from mmcourse import seeds as seed_sweep
 
     result = seed_sweep.sweep(

@@ -36,8 +36,14 @@ def test_other_lines_are_kept_in_order():
 
 
 def _run(code: str, *, path=None, environment=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
-    env.update(environment or {})
+    """`code` in a fresh Python; `environment` sets variables (None removes one), `path` goes
+    first on PYTHONPATH. `TF_CPP_MIN_LOG_LEVEL` starts unset."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    for name, value in (environment or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     if path is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(path), env.get("PYTHONPATH", "")])
     return subprocess.run(
@@ -120,17 +126,10 @@ def test_onednn_is_set_for_the_import_as_asked(tmp_path, onednn, environment, se
     fake = _fake_tensorflow(
         tmp_path, 'import os\nprint(os.environ.get("TF_ENABLE_ONEDNN_OPTS"))\n'
     )
-    env = {} if environment is None else {"TF_ENABLE_ONEDNN_OPTS": environment}
-    code = f"from mmcourse import quiet; quiet.import_tensorflow(onednn={onednn})"
-    with_env = dict(os.environ, **env)
-    if environment is None:
-        with_env.pop("TF_ENABLE_ONEDNN_OPTS", None)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**with_env, "PYTHONPATH": str(fake)},
-        timeout=300,
+    done = _run(
+        f"from mmcourse import quiet; quiet.import_tensorflow(onednn={onednn})",
+        path=fake,
+        environment={"TF_ENABLE_ONEDNN_OPTS": environment},
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, f"{seen}\n", "")
 

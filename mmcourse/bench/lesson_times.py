@@ -29,7 +29,7 @@ def measure_lesson(*, number: str) -> None:
     from mmcourse import lessons, quiet
 
     entry = lessons.lesson(number)
-    quiet.import_tensorflow(onednn=True if entry.onednn else None)  # as its notebook does
+    quiet.import_tensorflow(onednn=entry.onednn)  # as its notebook does
     from mmcourse import runtime
     from mmcourse.bench.child import report_result
 

@@ -32,8 +32,10 @@ class Lesson:
     title: str
     question: str  # the question the lesson answers (lesson 00's map of the course)
     results_title: str | None = None  # the heading in notebooks/RESULTS.md, if not `title`
-    # TensorFlow's oneDNN CPU kernels on in its notebook and benchmark (`mmcourse.quiet`)
-    onednn: bool = False
+    # TensorFlow's oneDNN CPU kernels in its notebook, benchmark and seed sweep
+    # (`mmcourse.quiet.import_tensorflow(onednn=...)`): True on; None as the environment says
+    # (`make` and the other notebooks: off)
+    onednn: bool | None = None
 
     @property
     def notebook(self) -> str:
