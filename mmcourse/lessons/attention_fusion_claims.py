@@ -2,17 +2,19 @@
 
 `lesson_claims` reads a `LessonResult`: the test `Evaluation` of each model of
 `attention_fusion.MODEL_NAMES` (each with a grounded score, and `details` holding its
-parameters, training seconds and epochs), and the measures `attention_fusion.attention_measures`
-computes for the trained cross-modal attention model (`attention_fusion.MEASURES`). It returns
-the sentences the lesson teaches as `mmcourse.claims.Claim`s: on grounded posts cross-modal
-attention beats concatenation and looks at the named character; the article's version (weights
-combined, not features) does not. The notebook shows them with `claims.check`, which raises
-when one stops holding. Nothing here trains or predicts.
+parameters, training seconds and epochs), and two of the measures
+`attention_fusion.attention_measures` computes for the trained cross-modal attention model
+(`CLAIMED`). It returns the sentences the lesson teaches as `mmcourse.claims.Claim`s: on
+grounded posts cross-modal attention beats concatenation and looks at the named character; the
+article's version (weights combined, not features) does not. The notebook shows them with
+`claims.check`, which raises when one stops holding. Nothing here trains or predicts.
 
     claims.check(attention_fusion.lesson_claims(LessonResult.of(results, ...)), lesson="08")
 
-This module reads `MODEL_NAMES` and `MEASURES` from `mmcourse.lessons.attention_fusion`, whose
-`lesson_claims` calls the one here.
+`regions_read` (the image-to-text reading) is measured but not claimed: nothing trains that
+direction, and across seeds it went from 22.5 % to 98.9 % (`notebooks/SEEDS.md`), so the
+lesson shows it as what one run gives. This module reads `MODEL_NAMES` from
+`mmcourse.lessons.attention_fusion`, whose `lesson_claims` calls the one here.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import numbers
 from mmcourse import claims
 from mmcourse.evaluate import Evaluation
 from mmcourse.experiment import LessonResult
-from mmcourse.lessons.attention_fusion import MEASURES, MODEL_NAMES
+from mmcourse.lessons.attention_fusion import MODEL_NAMES
 
 DETAILS = ("params", "train_seconds", "epochs")  # what every model's evaluation reports
+CLAIMED = ("colour_first", "shares")  # the measures of `attention_measures` claimed on
 
 
 def lesson_claims(result: LessonResult) -> list[claims.Claim]:
@@ -33,11 +36,11 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
 
     `result.evaluations` hold the test `Evaluation` of each of `MODEL_NAMES`;
     `result.measures` hold, for the trained cross-modal attention model `cross`, the
-    `attention_fusion` measures `colour_first` (`colour_word_attention(cross, data)`),
-    `shares` (`attention_on_characters(cross, data)`) and `regions_read`
-    (`regions_read_colour_word(cross, data)`), as `attention_fusion.attention_measures`
-    computes them. Nothing is trained or predicted here: the claims are
-    checked on the very numbers the notebook printed. Show them with
+    `attention_fusion` measures `colour_first` (`colour_word_attention(cross, data)`) and
+    `shares` (`attention_on_characters(cross, data)`), as `attention_fusion.attention_measures`
+    computes them (`CLAIMED`; others, such as `regions_read`, are ignored). Nothing is
+    trained or predicted here: the claims are checked on the very numbers the notebook
+    printed. Show them with
     `claims.check(..., lesson="08")`.
     """
     others = [e for e in result.evaluations if not isinstance(e, Evaluation)]
@@ -60,20 +63,19 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
                 f"{name!r} must have a 'grounded' score. Received: "
                 f"per_phenomenon={sorted(evaluation.per_phenomenon)}"
             )
-    lacking = [name for name in MEASURES if name not in result.measures]
+    lacking = [name for name in CLAIMED if name not in result.measures]
     if lacking:
         raise ValueError(
-            f"result.measures must hold {MEASURES}. Received: measures without {lacking}"
+            f"result.measures must hold {CLAIMED}. Received: measures without {lacking}"
         )
     colour_first, shares = result.measure("colour_first"), result.measure("shares")
-    regions_read = result.measure("regions_read")
     if not isinstance(shares, dict) or not {"named", "other", "named_area"} <= set(shares):
         raise ValueError(
             "shares must be attention_on_characters(...)'s dict (named, other, "
             f"named_area). Received: shares={shares!r}"
         )
     values = {f"shares[{key!r}]": shares[key] for key in ("named", "other", "named_area")}
-    values.update(colour_first=colour_first, regions_read=regions_read)
+    values.update(colour_first=colour_first)
     for label, value in values.items():
         if not _share(value):
             raise ValueError(f"{label} must be a share in [0, 1]. Received: {label}={value!r}")
@@ -113,16 +115,10 @@ def lesson_claims(result: LessonResult) -> list[claims.Claim]:
             shares["named"],
             4 * shares["named_area"],
         ),
-        claims.at_least(
-            "the query weighs the colour word most on at least 80% of grounded posts",
+        claims.above(
+            "the query weighs the colour word most on more than half of the grounded posts",
             colour_first,
-            0.8,
-        ),
-        claims.at_least(
-            "the named character's regions read the colour word most on at least "
-            "60% of grounded posts",
-            regions_read,
-            0.6,
+            0.5,
         ),
         claims.holds(
             "every model reports its parameters, training seconds and epochs",

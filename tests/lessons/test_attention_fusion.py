@@ -209,4 +209,4 @@ def test_run_experiment_returns_the_four_models_and_the_cross_models_attention(m
     assert [e.name for e in result] == list(attention_fusion.MODEL_NAMES)
     assert seen == [("train", "data", settings), ("measure", "cross_modal_attention model", 0.1)]
     assert result.measure("regions_read") == 0.9 and result.settings is settings
-    assert len(attention_fusion.lesson_claims(result)) == 9  # its measures are the claims'
+    assert len(attention_fusion.lesson_claims(result)) == 8  # its measures are the claims'

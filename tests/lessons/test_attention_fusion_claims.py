@@ -11,7 +11,7 @@ import pytest
 from mmcourse import claims
 from mmcourse.evaluate import Evaluation
 from mmcourse.experiment import LessonResult
-from mmcourse.lessons import attention_fusion_claims
+from mmcourse.lessons import attention_fusion, attention_fusion_claims
 
 
 def _evaluation(name, accuracy, grounded, *, epochs=True):
@@ -70,10 +70,10 @@ def _with_measure(name, value):
 def test_lesson_claims_hold_on_the_notebooks_numbers():
     lesson_claims = attention_fusion_claims.lesson_claims(_inputs())
     table = claims.check(lesson_claims, lesson="08")
-    assert len(table) == len(lesson_claims) == 9
+    assert len(table) == len(lesson_claims) == 8
     assert table["held"].all()
     # each claim measures what the slow test asserted on: grounded concat, grounded cross,
-    # overall cross, grounded article, the named share (twice), colour word, regions read
+    # overall cross, grounded article, the named share (twice), colour word
     assert table["measured"].tolist() == [
         "0.483",
         "0.921",
@@ -82,13 +82,24 @@ def test_lesson_claims_hold_on_the_notebooks_numbers():
         "0.807",
         "0.807",
         "1.000",
-        "0.831",
         "all models",
     ]
-    at_thresholds = _inputs(colour_first=0.8, regions_read=0.6)
-    assert claims.check(attention_fusion_claims.lesson_claims(at_thresholds), lesson="08")[
+    just_over = _inputs(colour_first=0.501)
+    assert claims.check(attention_fusion_claims.lesson_claims(just_over), lesson="08")[
         "held"
     ].all()
+
+
+def test_the_regions_reading_is_measured_but_not_claimed():
+    """Nothing trains the image-to-text direction, and it varied from 22.5 % to 98.9 % across
+    seeds (notebooks/SEEDS.md): no claim reads it, so any value, or none, changes nothing."""
+    for result in (_inputs(regions_read=0.0), _inputs(regions_read=float("nan"))):
+        table = claims.check(attention_fusion_claims.lesson_claims(result), lesson="08")
+        assert table["held"].all() and "0.831" not in table["measured"].tolist()
+    result = _inputs()
+    del result.measures["regions_read"]
+    assert len(attention_fusion_claims.lesson_claims(result)) == 8
+    assert set(attention_fusion_claims.CLAIMED) < set(attention_fusion.MEASURES)
 
 
 @pytest.mark.parametrize(
@@ -103,15 +114,14 @@ def test_lesson_claims_hold_on_the_notebooks_numbers():
         ({"grounded": {"article_attention": 0.9213 - 0.15}}, "the article's version"),
         ({"shares": {"other": 0.3}}, "at least 3x that on the other"),
         ({"shares": {"named_area": 0.21}}, "at least 4x its share of the image"),
-        ({"colour_first": 0.79}, "the query weighs the colour word most"),
-        ({"regions_read": 0.59}, "regions read the colour word most"),
-        ({"regions_read": float("nan")}, "regions read the colour word most"),  # no shirt found
+        ({"colour_first": 0.5}, "the query weighs the colour word most on more than half"),
+        ({"colour_first": float("nan")}, "the query weighs the colour word most"),
         ({"without_epochs": ("article_attention",)}, "every model reports its parameters"),
     ],
 )
 def test_lesson_claims_fail_by_name(changes, failed):
     lesson_claims = attention_fusion_claims.lesson_claims(_inputs(**changes))
-    with pytest.raises(claims.ClaimError, match="Lesson 08: 1 of 9 claims did not hold") as info:
+    with pytest.raises(claims.ClaimError, match="Lesson 08: 1 of 8 claims did not hold") as info:
         claims.check(lesson_claims, lesson="08")
     assert failed in str(info.value)
     if "without_epochs" in changes:
@@ -132,8 +142,8 @@ def test_lesson_claims_reject_bad_inputs():
     with pytest.raises(ValueError, match="'word_attention_fusion' must have a 'grounded'"):
         attention_fusion_claims.lesson_claims(result)
     result = _inputs()
-    del result.measures["regions_read"]
-    with pytest.raises(ValueError, match=r"Received: measures without \['regions_read'\]"):
+    del result.measures["colour_first"]
+    with pytest.raises(ValueError, match=r"Received: measures without \['colour_first'\]"):
         attention_fusion_claims.lesson_claims(result)
     with pytest.raises(ValueError, match="shares must be .*Received: shares="):
         attention_fusion_claims.lesson_claims(_with_measure("shares", {"named": 0.8}))
