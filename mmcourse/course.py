@@ -119,7 +119,30 @@ def execute(notebook, *, folder, env, timeout, kernel):
     finally:
         _restore_tags(expected_errors)
     add_static_renderings(notebook)
+    merge_streams(notebook)
     return None
+
+
+def merge_streams(notebook) -> None:
+    """Join each run of consecutive stream outputs of one cell to the same stream (stdout or
+    stderr) into one output, in place. The kernel sends every flushed `print`, such as each dot
+    of a training line (`mmcourse.progress`), as an output of its own; JupyterLab shows them as
+    one text, but the stored notebook and its HTML copy would hold one block per dot."""
+    for cell in notebook.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            last = merged[-1] if merged else None
+            if (
+                output.output_type == "stream"
+                and last is not None
+                and last.output_type == "stream"
+                and last.name == output.name
+            ):
+                last.text += output.text
+            else:
+                merged.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = merged
 
 
 def _write(notebook, *, name, out_dir, exporter):

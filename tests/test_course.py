@@ -3,10 +3,10 @@ import re
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from mmcourse import course_html
-from mmcourse.course import CourseBuildError, build_course
+from mmcourse.course import CourseBuildError, build_course, merge_streams
 from mmcourse.course_html import offline_exporter, outside_urls, write_html
 from mmcourse.runtime import FAST_ENV
 from mmcourse.widget_static import NOTE, WIDGET_STATE, WIDGET_VIEW
@@ -19,6 +19,15 @@ def write_notebook(path, *cells):
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
     nbformat.write(notebook, path)
     return path
+
+
+DOTS = (
+    "import time\n"
+    "for _ in range(3):\n"
+    "    print('.', end='', flush=True)\n"
+    "    time.sleep(0.2)\n"
+    "print(' done')"
+)
 
 
 def stdout_of(cell):
@@ -46,6 +55,7 @@ def test_build_course_executes_notebooks_in_order_into_ipynb_html_and_index(
         notebooks / "01_first.ipynb",
         new_code_cell("text = open('data.txt').read().strip()"),
         new_code_cell("print(text.upper())\n6 * 7"),
+        new_code_cell(DOTS),
     )
     out = tmp_path / "build" / "site"
     lines = []
@@ -71,6 +81,8 @@ def test_build_course_executes_notebooks_in_order_into_ipynb_html_and_index(
     first = nbformat.read(out / "01_first.ipynb", as_version=4)
     assert stdout_of(first.cells[1]) == "READ RELATIVE TO THE NOTEBOOK\n"
     assert first.cells[1].outputs[-1]["data"]["text/plain"] == "42"
+    # flushed prints arrive one message each; the stored cell holds them as one text
+    assert [(o.output_type, o.text) for o in first.cells[2].outputs] == [("stream", "... done\n")]
     second = nbformat.read(out / "02_second.ipynb", as_version=4)
     cwd, fast = stdout_of(second.cells[1]).splitlines()
     assert cwd == str(notebooks.resolve())
@@ -211,3 +223,30 @@ def test_mathjax_source_names_the_package_when_it_is_missing(monkeypatch):
     monkeypatch.setattr(course_html, "MATHJAX_PACKAGE", "no-such-mathjax-package")
     with pytest.raises(ValueError, match="`no-such-mathjax-package`"):
         course_html.mathjax_source()
+
+
+def test_merge_streams_joins_each_run_of_one_stream_and_keeps_the_rest_in_order():
+    def stream(name, text):
+        return new_output("stream", name=name, text=text)
+
+    cell = new_code_cell("run()")
+    cell.outputs = [
+        stream("stdout", "training "),
+        stream("stdout", "."),
+        stream("stdout", ".\n"),
+        stream("stderr", "warning\n"),
+        stream("stdout", "after\n"),
+        new_output("execute_result", data={"text/plain": "42"}, execution_count=1),
+        stream("stdout", "a"),
+        stream("stdout", "b"),
+    ]
+    notebook = new_notebook(cells=[new_markdown_cell("# Title"), cell])
+    merge_streams(notebook)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs] == [
+        ("stream", "stdout", "training ..\n"),
+        ("stream", "stderr", "warning\n"),
+        ("stream", "stdout", "after\n"),
+        ("execute_result", None, None),
+        ("stream", "stdout", "ab"),
+    ]
+    assert "outputs" not in notebook.cells[0]

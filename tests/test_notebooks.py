@@ -175,6 +175,13 @@ def test_committed_outputs_are_a_stamped_full_mode_run(path):
     assert problem is None, f"{path.name}: {problem}; run `make outputs NOTEBOOKS={path.name}`"
     counts = [c.execution_count for c in notebook.cells if c.cell_type == "code"]
     assert counts == list(range(1, len(counts) + 1)), "run top to bottom in one kernel"
+    split = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        for before, after in zip(cell.get("outputs", []), cell.get("outputs", [])[1:])
+        if before.output_type == after.output_type == "stream" and before.name == after.name
+    ]
+    assert not split, f"{path.name}: cells {sorted(set(split))} store a stream in pieces"
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
