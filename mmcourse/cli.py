@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from mmcourse import paths
+from mmcourse import paths, quiet
 
 # (distribution, why the course needs it); a missing one is reported with the fix.
 REQUIRED = (
@@ -224,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    quiet.quiet_process()  # make's TensorFlow settings where the environment has none
     args = build_parser().parse_args(argv)
     if args.command == "doctor":
         return 1 if doctor() else 0

@@ -87,6 +87,19 @@ def import_tensorflow(*, onednn: bool | None = None) -> None:
                 sys.stderr.flush()
 
 
+def quiet_process() -> None:
+    """Give this process the course's TensorFlow settings, as `make` exports them, where the
+    environment does not set them: `TF_CPP_MIN_LOG_LEVEL=3` and `TF_ENABLE_ONEDNN_OPTS=0`,
+    under which the `tensorflow-cpu` wheel imports without a line on stderr.
+
+    The `mmcourse` command and `python -m mmcourse.results` call it first, so that run
+    straight from a terminal (not through `make`) they print what `make` would, and the
+    notebooks they execute get the settings their setup cells expect. It imports nothing.
+    """
+    os.environ.setdefault(*QUIET_LEVEL)
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
 def onednn_enabled() -> bool | None:
     """Whether the TensorFlow imported in this process runs oneDNN's kernels (None: unknown)."""
     try:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mmcourse import lessons, runtime
+from mmcourse import lessons, quiet
 from mmcourse.constants import PHENOMENA
 from mmcourse.evaluate import Evaluation
 
@@ -114,6 +114,8 @@ def load_lesson(path: Path) -> tuple[dict, list[Evaluation]]:
 
 def provenance() -> dict:
     """Mode, date, machine and Keras backend of this process."""
+    from mmcourse import runtime  # imports Keras: not before `main` has set the environment
+
     report = runtime.device_report()
     return {
         "mode": "fast" if runtime.is_fast_mode() else "full",
@@ -197,6 +199,7 @@ def to_markdown(
 
 
 def main(argv=None) -> None:
+    quiet.quiet_process()  # make's TensorFlow settings where the environment has none
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, help="the Markdown file to write")
     parser.add_argument(
@@ -211,6 +214,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.reuse and not args.json_dir:
         parser.error("--reuse needs --json-dir")
+    from mmcourse import runtime
     from mmcourse.fusion_data import prepare_fusion_data
 
     here = provenance()

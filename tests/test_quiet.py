@@ -160,3 +160,34 @@ def test_real_tensorflow_imports_silently_with_onednn_on():
         environment={"TF_ENABLE_ONEDNN_OPTS": "0"},
     )
     assert (filtered.returncode, filtered.stdout, filtered.stderr) == (0, "True\n", "")
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="needs TensorFlow")
+@pytest.mark.parametrize(
+    "call", ["cli.main(['doctor'])", "results.main(['--lessons'])"], ids=["mmcourse", "results"]
+)
+def test_the_commands_import_tensorflow_silently_when_run_outside_make(call):
+    # straight from a terminal: neither of make's variables is set
+    done = _run(
+        f"""
+        import os, sys
+        from mmcourse import cli, quiet, results
+        {call}
+        print("tensorflow" in sys.modules, os.environ["TF_ENABLE_ONEDNN_OPTS"])
+        """,
+        environment={"TF_ENABLE_ONEDNN_OPTS": None},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "True 0"
+    assert done.stderr == ""
+
+
+def test_quiet_process_keeps_what_the_environment_sets(monkeypatch):
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "1")
+    quiet.quiet_process()
+    assert (os.environ["TF_ENABLE_ONEDNN_OPTS"], os.environ["TF_CPP_MIN_LOG_LEVEL"]) == ("1", "1")
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS")
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL")
+    quiet.quiet_process()
+    assert (os.environ["TF_ENABLE_ONEDNN_OPTS"], os.environ["TF_CPP_MIN_LOG_LEVEL"]) == ("0", "3")
