@@ -8,7 +8,9 @@
 Each lesson of `mmcourse.lessons.experiments()` has `run_experiment(data, *, settings)`, the
 comparison its notebook prints (its `LessonResult.evaluations`); this script runs them all on
 the same MoodPosts test split and writes one Markdown table per lesson (accuracy, macro-F1,
-accuracy per phenomenon, parameters, training time) under the dataset's Bayes ceilings. With
+accuracy per phenomenon, parameters, training time) under the dataset's Bayes ceilings. Each
+lesson runs in a fresh Python process (`measure_in_child`), as in a learner's new kernel, with
+the oneDNN setting its notebook uses (`mmcourse.lessons.Lesson.onednn`: lesson 04 on). With
 `--json-dir`, each lesson's scores are also saved as `lesson_NN.json` (with the machine and
 backend that produced them), and `--reuse` takes a lesson from there instead of training it
 again: a slow lesson can run on another machine (a GPU, another Keras backend) and join the
@@ -23,6 +25,7 @@ import datetime
 import json
 import os
 import platform
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,6 +70,36 @@ def run_lesson(number: str, data=None, *, seed: int = 0) -> list[Evaluation]:
     module = entry.module
     settings = dataclasses.replace(module.SETTINGS.for_mode(), seed=seed)
     return list(module.run_experiment(data, settings=settings).evaluations)
+
+
+def measure_lesson(*, number: str, seed: int, path: str) -> None:
+    """Run in a fresh process (`measure_in_child`): lesson `number` as its notebook runs it,
+    with its oneDNN setting (`mmcourse.lessons.Lesson.onednn`), its scores saved to `path`."""
+    quiet.import_tensorflow(onednn=lessons.lesson(number).onednn)
+    from mmcourse import runtime
+    from mmcourse.bench.child import report_result
+    from mmcourse.fusion_data import prepare_fusion_data
+
+    runtime.seed_everything(seed)
+    data = prepare_fusion_data()
+    started = time.perf_counter()
+    evaluations = run_lesson(number, data, seed=seed)
+    seconds = time.perf_counter() - started
+    where = {**provenance(), "onednn": quiet.onednn_enabled()}
+    save_lesson(Path(path), number, evaluations, seconds=seconds, **where)
+    report_result({"seconds": seconds})
+
+
+def measure_in_child(number: str, *, seed: int, path: Path) -> float:
+    """Lesson `number` in a fresh Python (`measure_lesson`), as a learner's new kernel runs it:
+    its scores in `path`; returns its seconds. Raises `RuntimeError` with the child's error."""
+    from mmcourse.bench.child import run_child
+
+    arguments = {"number": number, "seed": seed, "path": str(path)}
+    row = run_child("mmcourse.results:measure_lesson", arguments)
+    if "error" in row:
+        raise RuntimeError(f"lesson {number} failed in its process: {row['error']}")
+    return row["seconds"]
 
 
 def save_lesson(path: Path, number: str, evaluations: list[Evaluation], **provenance) -> None:
@@ -214,33 +247,28 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if args.reuse and not args.json_dir:
         parser.error("--reuse needs --json-dir")
-    from mmcourse import runtime
-    from mmcourse.fusion_data import prepare_fusion_data
-
     here = provenance()
-    results, seconds, where, data = {}, {}, {}, None
-    for number in args.lessons:
-        saved = args.json_dir / f"lesson_{number}.json" if args.json_dir else None
-        if args.reuse and saved.exists():
+    results, seconds, where = {}, {}, {}
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = args.json_dir or Path(scratch)
+        for number in args.lessons:
+            saved = folder / f"lesson_{number}.json"
+            if not (args.reuse and saved.exists()):
+                folder.mkdir(parents=True, exist_ok=True)
+                took = measure_in_child(number, seed=args.seed, path=saved)
+                print(f"lesson {number}: {took:.0f} s", flush=True)
             record, results[number] = load_lesson(saved)
             seconds[number] = record["seconds"]
-            same = ("mode", "machine", "backend")
-            if any(record[key] != here[key] for key in same):
-                where[number] = (
+            lines = []
+            if any(record[key] != here[key] for key in ("mode", "machine", "backend")):
+                lines.append(
                     f"Measured in {record['mode']} mode on {record['date']} on "
                     f"{record['machine']}, Keras backend {record['backend']}."
                 )
-            continue
-        if data is None:
-            runtime.seed_everything(args.seed)
-            data = prepare_fusion_data()
-        started = time.perf_counter()
-        results[number] = run_lesson(number, data, seed=args.seed)
-        seconds[number] = time.perf_counter() - started
-        print(f"lesson {number}: {seconds[number]:.0f} s", flush=True)
-        if args.json_dir:
-            args.json_dir.mkdir(parents=True, exist_ok=True)
-            save_lesson(saved, number, results[number], seconds=seconds[number], **here)
+            if record.get("onednn"):
+                lines.append("TensorFlow's oneDNN kernels were on, as its notebook turns them.")
+            if lines:
+                where[number] = " ".join(lines)
     if args.out:
         from mmcourse.data import load_moodposts
 

@@ -161,3 +161,57 @@ def test_each_section_names_the_label_it_scores_and_json_keeps_it(tmp_path):
     ceilings = {view: row for view in ("text", "image", "both")}
     page = results.to_markdown({"05": [loaded]}, ceilings, seconds={"05": 1.0}, header="")
     assert "Scored on `image_label`." in page and "not the post label" in page
+
+
+def test_each_lesson_not_reused_runs_in_a_fresh_process_and_a_onednn_one_says_so(
+    tmp_path, monkeypatch
+):
+    here = results.provenance()
+    ran = []
+
+    def fake_child(number, *, seed, path):  # what `measure_lesson` leaves behind
+        ran.append((number, seed))
+        where = {**here, "onednn": number == "04"}
+        results.save_lesson(path, number, [_evaluation(f"m{number}", 0.5)], seconds=2, **where)
+        return 2.0
+
+    monkeypatch.setattr(results, "measure_in_child", fake_child)
+    results.save_lesson(
+        tmp_path / "lesson_03.json", "03", [_evaluation("kept", 0.7)], seconds=1, **here
+    )
+    out = tmp_path / "page.md"
+    argv = ["--lessons", "03", "04", "--seed", "3", "--json-dir", str(tmp_path), "--reuse"]
+    results.main([*argv, "--out", str(out)])
+    assert ran == [("04", 3)]  # 03 was reused
+    page = out.read_text()
+    assert "| kept | 70.0 |" in page and "| m04 | 50.0 |" in page
+    assert "(trained on image_label) (2 s)\n\nTensorFlow's oneDNN kernels were on" in page
+    assert "## Lesson 03: Text sentiment (1 s)\n\nScored on" in page
+
+
+def test_measure_lesson_imports_tensorflow_with_the_lessons_onednn_setting(monkeypatch):
+    asked = []
+
+    class StopError(Exception):
+        pass
+
+    def stop(*, onednn=None):
+        asked.append(onednn)
+        raise StopError  # the lesson would train next: stop here
+
+    monkeypatch.setattr(results.quiet, "import_tensorflow", stop)
+    for number in ("03", "04"):
+        with pytest.raises(StopError):
+            results.measure_lesson(number=number, seed=0, path="unused.json")
+    assert asked == [lessons.lesson("03").onednn, True]
+
+
+@pytest.mark.slow
+def test_measure_in_child_saves_a_lessons_scores_from_a_fresh_process(tmp_path, monkeypatch):
+    monkeypatch.setenv("MMCOURSE_FAST", "1")
+    path = tmp_path / "lesson_03.json"
+    seconds = results.measure_in_child("03", seed=0, path=path)
+    record, evaluations = results.load_lesson(path)
+    assert seconds == record["seconds"] > 0 and record["mode"] == "fast"
+    assert [e.name for e in evaluations][:1] == ["bag_of_embeddings"]
+    assert record["onednn"] is False  # make's setting, which lesson 03 keeps
