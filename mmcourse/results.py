@@ -73,8 +73,8 @@ def run_lesson(number: str, data=None, *, seed: int = 0) -> list[Evaluation]:
 
 
 def measure_lesson(*, number: str, seed: int, path: str) -> None:
-    """Run in a fresh process (`measure_in_child`): lesson `number` as its notebook runs it,
-    with its oneDNN setting (`mmcourse.lessons.Lesson.onednn`), its scores saved to `path`."""
+    """Run in a fresh process (`measure_in_child`): lesson `number`'s `run_experiment` with its
+    notebook's oneDNN setting (`mmcourse.lessons.Lesson.onednn`), its scores saved to `path`."""
     quiet.import_tensorflow(onednn=lessons.lesson(number).onednn)
     from mmcourse import runtime
     from mmcourse.bench.child import report_result
