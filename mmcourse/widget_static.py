@@ -6,7 +6,9 @@ representation, which was the bare `VBox(children=(HBox(...` text. nbclient stor
 state in the notebook's metadata; `add_static_renderings` adds to each widget output a
 `text/html` rendering of that state: each control's description and value, the text and the
 figures its `Output` widgets held, and a note that the widget comes alive when its cell runs.
-A trusted notebook still draws the widget itself (its saved state, then live once run).
+A trusted notebook still draws the widget itself (its saved state, then live once run). The
+website (`mmcourse.site.widgets`) shows the same picture, `render_widget`'s, in place of the
+widget.
 """
 
 from __future__ import annotations

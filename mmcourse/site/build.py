@@ -21,7 +21,7 @@ from pathlib import Path
 from mmcourse import paths
 from mmcourse.site.offline import outside_requests
 from mmcourse.site.pages import DOWNLOADS, plan_pages, stage
-from mmcourse.site.widgets import NOTE_CLASS
+from mmcourse.site.widgets import NOTE_CLASS, PICTURE_CLASS
 
 CSS = f"""\
 .{NOTE_CLASS} {{
@@ -29,6 +29,13 @@ CSS = f"""\
   padding: 0.3em 0.8em;
   margin-bottom: 0.5em;
   background: var(--pst-color-surface, #f5f5f5);
+}}
+.{PICTURE_CLASS} table {{
+  margin-left: 0;
+}}
+.{PICTURE_CLASS} td {{
+  padding: 0 1.5em 0.3em 0;
+  border: none;
 }}
 """
 

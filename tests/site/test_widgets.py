@@ -1,6 +1,13 @@
 """Widgets on the site: a static picture of the saved first state, under a note."""
 
-from mmcourse.site.widgets import NOTE_CLASS, WIDGET_STATE, WIDGET_VIEW, replace_widgets
+from mmcourse.site.widgets import (
+    NOTE_CLASS,
+    PICTURE_CLASS,
+    WIDGET_STATE,
+    WIDGET_VIEW,
+    replace_widgets,
+)
+from mmcourse.widget_static import render_widget
 
 PNG = "iVBORw0KGgo="
 
@@ -45,17 +52,20 @@ STATES = {
 }
 
 
-def test_a_widget_becomes_a_note_with_its_controls_then_its_html_and_plots():
+def test_a_widget_becomes_a_note_then_the_picture_jupyterlab_shows_of_its_saved_state():
     notebook, num_widgets = replace_widgets(_notebook(STATES))
 
     assert num_widgets == 1
-    note, html, plot = notebook["cells"][1]["outputs"]
+    note, picture = notebook["cells"][1]["outputs"]
     assert NOTE_CLASS in note["data"]["text/html"]
     assert "Interactive in JupyterLab" in note["data"]["text/html"]
-    assert "Controls: label = pos, post = 4." in note["data"]["text/html"]
-    assert "label = pos, post = 4" in note["data"]["text/plain"]
-    assert html["data"]["text/html"] == "<p>look at the one in <b>orange</b></p>"
-    assert plot["data"]["image/png"] == PNG
+    assert "Interactive in JupyterLab" in note["data"]["text/plain"]
+    shown = picture["data"]["text/html"]
+    # the one picture, from widget_static, in a frame the site's CSS spaces
+    assert shown == f'<div class="{PICTURE_CLASS}">{render_widget("box", STATES)}</div>'
+    assert "label <code>pos</code>" in shown and "post <code>4</code>" in shown
+    assert "<p>look at the one in <b>orange</b></p>" in shown
+    assert f'<img src="data:image/png;base64,{PNG}">' in shown
 
 
 def test_no_widget_is_left_and_other_outputs_are_kept():
@@ -69,20 +79,15 @@ def test_no_widget_is_left_and_other_outputs_are_kept():
     assert "widgets" in original["metadata"], "the notebook passed in must not change"
 
 
-def test_parts_missing_from_the_saved_state_are_said_in_the_note():
-    states = {key: value for key, value in STATES.items() if key != "out"}
-    notebook, _ = replace_widgets(_notebook(states))
-
-    note = notebook["cells"][1]["outputs"][0]
-    assert "1 of its parts were not saved with the notebook" in note["data"]["text/html"]
-
-
-def test_a_notebook_saved_without_widget_state_still_gets_the_note():
+def test_a_widget_whose_state_was_not_saved_whole_gets_the_note_saying_so_and_no_picture():
+    partial = {key: value for key, value in STATES.items() if key != "out"}
     bare = _notebook({})
     del bare["metadata"]["widgets"]
-    notebook, num_widgets = replace_widgets(bare)
+    for notebook in (_notebook(partial), bare):
+        staged, num_widgets = replace_widgets(notebook)
 
-    assert num_widgets == 1
-    (note,) = notebook["cells"][1]["outputs"]
-    assert "Interactive in JupyterLab" in note["data"]["text/plain"]
-    assert "were not saved" in note["data"]["text/plain"]
+        assert num_widgets == 1
+        (note,) = staged["cells"][1]["outputs"]
+        for kind in ("text/html", "text/plain"):
+            assert "Interactive in JupyterLab" in note["data"][kind]
+            assert "was not saved with the notebook" in note["data"][kind]
