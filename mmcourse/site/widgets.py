@@ -39,23 +39,23 @@ def _display(html_text: str, plain: str | None = None) -> dict:
     return {"output_type": "display_data", "metadata": {}, "data": data}
 
 
+def _note(*paragraphs: str) -> dict:
+    """The note above a widget: interactive in JupyterLab, then `paragraphs`."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in (NOTE, *paragraphs))
+    plain = " ".join(
+        ("Interactive in JupyterLab: the widget's first state, as saved.", *paragraphs)
+    )
+    return _display(f'<div class="{NOTE_CLASS}">{body}</div>', plain)
+
+
 def static_outputs(output: dict, states: dict) -> list[dict]:
     """The outputs that stand for one widget output: the note, then the picture of its state
     (or, where that state was not saved whole, a note that says so and no picture)."""
     try:
         picture = render_widget(output["data"][WIDGET_VIEW]["model_id"], states)
     except ValueError:
-        picture = None
-    paragraphs = [NOTE] + ([] if picture is not None else [NOT_SAVED])
-    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
-    plain = "Interactive in JupyterLab: the widget's first state, as saved."
-    note = _display(
-        f'<div class="{NOTE_CLASS}">{body}</div>',
-        plain if picture is not None else f"{plain} {NOT_SAVED}",
-    )
-    if picture is None:
-        return [note]
-    return [note, _display(f'<div class="{PICTURE_CLASS}">{picture}</div>')]
+        return [_note(NOT_SAVED)]
+    return [_note(), _display(f'<div class="{PICTURE_CLASS}">{picture}</div>')]
 
 
 def replace_widgets(notebook: dict) -> tuple[dict, int]:
